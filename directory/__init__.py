@@ -1,0 +1,54 @@
+"""The social prescribing directory: a Flask app over SQLAlchemy, whoosh and the matcher."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config
+from .config import ROOT
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Tests pass overrides; deployments set DIRECTORY_* environment variables."""
+    instance = Path((overrides or {}).get("INSTANCE_PATH") or config.instance_folder())
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config.from_object(config.Defaults)
+    app.config.from_prefixed_env("DIRECTORY")
+    app.config.update(overrides or {})
+    _fill_instance_defaults(app, instance)
+
+    from . import auth, db, geocoding, search, vocabulary, web
+
+    db.init_app(app)
+    vocabulary.init_app(app)
+    geocoding.init_app(app)
+    search.init_app(app)
+    auth.init_app(app)
+    web.init_app(app)
+    return app
+
+
+def _fill_instance_defaults(app: Flask, instance: Path) -> None:
+    """Point unset paths into the instance folder and create its secret key on first start."""
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'directory.db'}"
+    if not app.config["SEARCH_INDEX_DIR"]:
+        app.config["SEARCH_INDEX_DIR"] = str(instance / "search")
+    if not app.config["OUTBOX_DIR"]:
+        app.config["OUTBOX_DIR"] = str(instance / "outbox")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.load_or_create_secret(instance)
+    if app.config["PREFER_HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"

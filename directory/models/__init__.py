@@ -1,0 +1,31 @@
+"""The domain model. Import every class here so the metadata is complete."""
+
+from ._common import new_public_id, utcnow
+from .account import Role, User, memberships
+from .location import Location, service_locations
+from .organization import Organization
+from .service import CoverageArea, Day, Service, ServiceLanguage, ServiceStatus, WeeklySession
+from .taxonomy import SECTIONS, VENUE_ACCESS, Taxonomy, Term, location_terms, service_terms
+
+__all__ = [
+    "SECTIONS",
+    "VENUE_ACCESS",
+    "CoverageArea",
+    "Day",
+    "Location",
+    "Organization",
+    "Role",
+    "Service",
+    "ServiceLanguage",
+    "ServiceStatus",
+    "Taxonomy",
+    "Term",
+    "User",
+    "WeeklySession",
+    "location_terms",
+    "new_public_id",
+    "utcnow",
+    "memberships",
+    "service_locations",
+    "service_terms",
+]

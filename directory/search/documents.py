@@ -1,0 +1,46 @@
+"""Service -> whoosh document: a pure conversion, so the index and `check` agree on content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..models import Service, Taxonomy
+from ..vocabulary import Vocabulary
+
+
+def to_document(service: Service, vocab: Vocabulary) -> dict[str, Any]:
+    """Everything searchable about one service, as whoosh field values."""
+    codes = {t: service.codes(t) for t in Taxonomy}
+    venue_access = {code for loc in service.locations for code in loc.access_codes}
+    access = sorted(set(codes[Taxonomy.ACCESS]) | venue_access)
+    doc: dict[str, Any] = {
+        "id": service.public_id,
+        "status": service.status.value,
+        "name": service.name,
+        "organization": service.organization.name,
+        "description": " ".join(filter(None, [service.description, service.first_visit])),
+        "activities": " ".join(vocab.label("activities", c) for c in codes[Taxonomy.ACTIVITY]),
+        "topics": " ".join(
+            [vocab.label("categories", c) for c in codes[Taxonomy.CATEGORY]]
+            + [vocab.label("conditions", c) for c in codes[Taxonomy.CONDITION]]
+        ),
+        "places": " ".join(
+            filter(None, (p for loc in service.locations for p in (loc.name, loc.town)))
+        ),
+        "category": ",".join(codes[Taxonomy.CATEGORY]),
+        "activity": ",".join(codes[Taxonomy.ACTIVITY]),
+        "condition": ",".join(codes[Taxonomy.CONDITION]),
+        "access": ",".join(access),
+        "day": ",".join(sorted({s.day.value for s in service.sessions})),
+        "organization_id": service.organization.public_id,
+    }
+    doc["digest"] = digest(doc)
+    return doc
+
+
+def digest(doc: dict[str, Any]) -> str:
+    """A fingerprint of a document's content (without the digest itself)."""
+    body = {k: v for k, v in doc.items() if k != "digest"}
+    return hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()

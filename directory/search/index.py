@@ -1,0 +1,130 @@
+"""The whoosh index on disk: schema, opening, writing with retries, and atomic rebuilds.
+
+Layout: SEARCH_INDEX_DIR/current is a symlink to a generation folder. `rebuild` writes a
+new generation beside it and swaps the link atomically, so readers never see a half-built
+index. Writers in several processes take whoosh's file lock in turn, waiting up to
+SEARCH_WRITE_TIMEOUT seconds for it instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import Index
+
+WRITE_TIMEOUT = 60.0
+
+SCHEMA = Schema(
+    id=ID(stored=True, unique=True),
+    digest=ID(stored=True),
+    status=ID(stored=True),
+    name=TEXT(analyzer=StemmingAnalyzer(), field_boost=4.0, stored=True),
+    activities=TEXT(analyzer=StemmingAnalyzer(), field_boost=2.5),
+    topics=TEXT(analyzer=StemmingAnalyzer(), field_boost=1.5),
+    organization=TEXT(analyzer=StemmingAnalyzer(), field_boost=1.2),
+    description=TEXT(analyzer=StemmingAnalyzer()),
+    places=TEXT(analyzer=StemmingAnalyzer()),
+    category=KEYWORD(commas=True, stored=True),
+    activity=KEYWORD(commas=True, stored=True),
+    condition=KEYWORD(commas=True, stored=True),
+    access=KEYWORD(commas=True, stored=True),
+    day=KEYWORD(commas=True, stored=True),
+    organization_id=ID(stored=True),
+    extra=STORED,
+)
+
+
+class IndexMissing(RuntimeError):
+    """The search index folder is absent or unreadable: run `directory reindex`."""
+
+
+def current_path(root: Path) -> Path:
+    return root / "current"
+
+
+def open_index(root: Path) -> Index:
+    """Open the live generation; raises IndexMissing when there is none."""
+    path = current_path(root)
+    try:
+        return whoosh_index.open_dir(str(path.resolve()))
+    except Exception as err:  # whoosh raises several kinds for missing or corrupt folders
+        raise IndexMissing(f"search index at {path} cannot be opened ({err})") from err
+
+
+def ensure_index(root: Path) -> Index:
+    """Open the live generation, creating an empty one when none exists yet."""
+    if not current_path(root).exists():
+        _swap_in(root, _new_generation(root, []))
+    return open_index(root)
+
+
+def write(ix: Index, docs: Iterable[dict[str, Any]], gone: Iterable[str]) -> None:
+    """Add or replace documents and delete ids in one whoosh commit."""
+    writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05)
+    try:
+        for doc in docs:
+            writer.update_document(**doc)
+        for public_id in gone:
+            writer.delete_by_term("id", public_id)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def rebuild(root: Path, docs: Iterable[dict[str, Any]]) -> Path:
+    """Build a complete new generation from docs and swap it in; returns its folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    old_writer = None
+    if current_path(root).exists():
+        # Hold the live index's lock while building, so writes made meanwhile wait and then
+        # land in the new generation instead of being lost with the old one.
+        try:
+            old_writer = open_index(root).writer(timeout=WRITE_TIMEOUT, delay=0.05)
+        except IndexMissing:
+            old_writer = None
+    try:
+        folder = _new_generation(root, docs)
+        old = _swap_in(root, folder)
+    finally:
+        if old_writer is not None:
+            old_writer.cancel()
+    if old is not None and old != folder:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _new_generation(root: Path, docs: Iterable[dict[str, Any]]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root / f"gen-{uuid.uuid4().hex[:12]}"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), SCHEMA)
+    writer = ix.writer(limitmb=256)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return folder
+
+
+def _swap_in(root: Path, folder: Path) -> Path | None:
+    """Point `current` at folder atomically; returns the previous generation, if any."""
+    link = current_path(root)
+    previous = link.resolve() if link.is_symlink() else None
+    temp = root / f".current-{uuid.uuid4().hex[:8]}"
+    os.symlink(folder.name, temp)
+    os.replace(temp, link)
+    return previous
+
+
+def stored_digests(ix: Index) -> dict[str, str]:
+    """public id -> content digest of every indexed document."""
+    with ix.searcher() as searcher:
+        return {fields["id"]: fields["digest"] for fields in searcher.all_stored_fields()}

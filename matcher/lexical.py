@@ -1,0 +1,93 @@
+"""A small built-in relevance of the person's own words to a service's text, used when the app
+gives no full-text scores: lowercase, stopwords, light stemming, idf-weighted term overlap."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOPWORDS = """
+    a about above after again all also am an and any are as at be because been before being
+    below between both but by can cannot could did do does doesn doing don down during each
+    every few for from further get gets getting go goes going got had has have having he her
+    here hers him his how i if in into is isn it its just like ll me more most my no nor not
+    now of off on once only or other our out over own re really same she should so some still
+    such than that the their them then there these they this those through to too under until
+    up us very was wasn we were what when where which while who whom why will with won would
+    you your yours ve
+    ago around back bit ever feel felt first last lot lots make much need needs never one
+    quite round said say says since something thing things two want wanted wants way week
+    weeks well year years"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem: knitting -> knit, walks -> walk, loved -> lov."""
+    base = _strip_suffix(word)
+    return base[:-1] if base.endswith("e") and len(base) > 3 else base  # love, loved -> lov
+
+
+def _strip_suffix(word: str) -> str:
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix in ("es", "s") and word.endswith(("ss", "us", "is")):
+                return word
+            if suffix == "es" and not word.endswith(("ches", "shes", "sses", "xes", "zes")):
+                continue  # "hopes" -> "hope", handled by plain "s"
+            base = word[: -len(suffix)] + keep
+            doubled = len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "ls"
+            if suffix in ("ing", "ed") and doubled:
+                base = base[:-1]  # knitt -> knit, but keep "fall", "class"
+            return base
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content-word stems of a text, in order."""
+    words = _WORD.findall(text.lower().replace("\u2019", "'").replace("'s ", " "))
+    return [stem(w) for w in words if len(w) > 2 and w not in STOPWORDS]
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    """How well one service's text matches the person's words (0..1) and the words shared."""
+
+    score: float
+    terms: tuple[str, ...]
+
+
+def relevance(query: str, documents: Mapping[str, str]) -> dict[str, TextMatch]:
+    """Score each document (id -> text) by the idf-weighted share of query terms it contains."""
+    query_terms = sorted(set(terms(query)))
+    doc_terms = {doc_id: set(terms(text)) for doc_id, text in documents.items()}
+    df: Counter[str] = Counter()
+    for found in doc_terms.values():
+        df.update(found & set(query_terms))
+    n = len(doc_terms)
+    idf = {t: math.log(1 + (n + 1) / (df[t] + 0.5)) for t in query_terms if df[t]}
+    total = sum(idf.values())
+    result: dict[str, TextMatch] = {}
+    for doc_id, found in doc_terms.items():
+        shared = tuple(t for t in query_terms if t in idf and t in found)
+        score = sum(idf[t] for t in shared) / total if total else 0.0
+        result[doc_id] = TextMatch(score, shared)
+    return result
+
+
+def shared_words(query: str, text: str) -> tuple[str, ...]:
+    """The person's own words (as written) whose stems also occur in text."""
+    found = set(terms(text))
+    seen: dict[str, None] = {}
+    for w in _WORD.findall(query.lower()):
+        if len(w) > 2 and w not in STOPWORDS and stem(w) in found:
+            seen.setdefault(w, None)
+    return tuple(seen)
+
+
+def document(parts: Iterable[str]) -> str:
+    """Join a service's searchable texts into one."""
+    return " \n".join(parts)

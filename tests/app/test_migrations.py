@@ -1,0 +1,27 @@
+"""Alembic migrations build exactly the schema the models describe, from an empty database."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from directory import migrate
+from directory.db import Base, make_database
+
+
+def test_migrating_up_from_an_empty_database_matches_the_models(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path / 'empty.db'}")
+    migrate.upgrade(database.engine)
+    with database.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+    assert migrate.current_revision(database.engine) == migrate.head_revision(database.engine)
+    assert set(Base.metadata.tables) <= set(inspect(database.engine).get_table_names())
+
+
+def test_upgrading_twice_is_harmless(tmp_path):
+    database = make_database(f"sqlite:///{tmp_path / 'twice.db'}")
+    migrate.upgrade(database.engine)
+    migrate.upgrade(database.engine)
+    assert migrate.current_revision(database.engine) == migrate.head_revision(database.engine)
