@@ -23,8 +23,11 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 from geopy.distance import great_circle
 
-FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
-OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+# Royal Mail's shape of a postcode: Q, V and X never start one, and the inward code never
+# uses C, I, K, M, O or V.
+_OUTWARD = r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
+FULL_POSTCODE = re.compile(rf"^({_OUTWARD})([0-9][ABD-HJLNP-UW-Z]{{2}})$")
+OUTWARD_CODE = re.compile(rf"^{_OUTWARD}$")
 # Looks like someone meant a postcode: letters then a digit, no spaces inside words.
 POSTCODE_LIKE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9 ]*$")
 
