@@ -21,6 +21,7 @@ class Defaults:
 
     VOCABULARY_FILE = str(SEED_DATA / "vocabulary.yaml")
     GAZETTEER_FILE = str(SEED_DATA / "gazetteer.csv")
+    SYNONYMS_FILE = str(SEED_DATA / "synonyms.yaml")
     DEMO_DATA_DIR = str(SEED_DATA / "demo")
 
     # Where ambiguous place names ("Denton", "Kenton") are resolved towards: the

@@ -13,11 +13,27 @@ from sqlalchemy.orm import Session, selectinload
 from whoosh.index import Index
 
 from ..models import Location, Service
-from . import index, sync
+import yaml
+
+from . import index, query, sync
 from .documents import digest, to_document
 from .index import IndexMissing
+from .query import NO_SYNONYMS, Filters, Hit, SearchPage, Synonyms
 
-__all__ = ["IndexMissing", "check", "index_root", "init_app", "open_live", "rebuild_all"]
+__all__ = [
+    "Filters",
+    "Hit",
+    "IndexMissing",
+    "SearchPage",
+    "Synonyms",
+    "check",
+    "current_synonyms",
+    "index_root",
+    "init_app",
+    "open_live",
+    "rebuild_all",
+    "run_search",
+]
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -25,6 +41,37 @@ BATCH = 500
 
 def init_app(app: Flask) -> None:
     sync.init_app(app, refresh_ids)
+    app.extensions["synonyms"] = load_synonyms(Path(app.config["SYNONYMS_FILE"]))
+
+
+def load_synonyms(path: Path) -> Synonyms:
+    """The lay-language synonym table (seed_data/synonyms.yaml); empty if the file is absent."""
+    if not path.exists():
+        return NO_SYNONYMS
+    with path.open(encoding="utf-8") as handle:
+        return Synonyms.from_entries(yaml.safe_load(handle) or [])
+
+
+def current_synonyms(app: Flask | None = None) -> Synonyms:
+    return (app or current_app).extensions["synonyms"]  # type: ignore[no-any-return]
+
+
+def run_search(
+    text: str,
+    filters: Filters,
+    *,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    app: Flask | None = None,
+) -> SearchPage:
+    """Search the live index (raises IndexMissing when it cannot be opened)."""
+    ix = open_live(app)
+    with ix.searcher() as searcher:
+        return query.search(
+            searcher, text, filters, sort=sort, page=page, per_page=per_page,
+            synonyms=current_synonyms(app),
+        )
 
 
 def index_root(app: Flask | None = None) -> Path:

@@ -10,6 +10,10 @@ from ..models import Service, Taxonomy
 from ..vocabulary import Vocabulary
 
 
+# Access ids that make a service reachable without travelling to a venue.
+REMOTE = frozenset({"online", "telephone", "home-visit"})
+
+
 def to_document(service: Service, vocab: Vocabulary) -> dict[str, Any]:
     """Everything searchable about one service, as whoosh field values."""
     codes = {t: service.codes(t) for t in Taxonomy}
@@ -35,6 +39,20 @@ def to_document(service: Service, vocab: Vocabulary) -> dict[str, Any]:
         "access": ",".join(access),
         "day": ",".join(sorted({s.day.value for s in service.sessions})),
         "organization_id": service.organization.public_id,
+        # Facts for filtering and sorting without touching the database (see query.py).
+        "extra": {
+            "points": [
+                [round(loc.latitude, 6), round(loc.longitude, 6)]
+                for loc in service.locations
+                if loc.latitude is not None and loc.longitude is not None
+            ],
+            "remote": bool(REMOTE & set(codes[Taxonomy.ACCESS])),
+            "sessions": [
+                [s.day.index, s.starts_at.hour * 60 + s.starts_at.minute,
+                 s.ends_at.hour * 60 + s.ends_at.minute]
+                for s in service.sessions
+            ],
+        },
     }
     doc["digest"] = digest(doc)
     return doc
