@@ -26,7 +26,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     _fill_instance_defaults(app, instance)
 
-    from . import auth, db, geocoding, search, vocabulary, web
+    from . import api, auth, db, geocoding, search, vocabulary, web
 
     db.init_app(app)
     vocabulary.init_app(app)
@@ -34,6 +34,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     search.init_app(app)
     auth.init_app(app)
     web.init_app(app)
+    api.init_app(app)
     return app
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
+from datetime import datetime
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -139,6 +142,28 @@ def create_user_command(email: str, role: str, org_ids: tuple[str, ...], passwor
         _fail(f"{err.field}: {err.message}", 2)
     session.commit()
     click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@cli.command("match")
+@click.argument("profile_file", type=click.File(encoding="utf-8"))
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Match as of this date.")
+@with_appcontext
+def match_command(profile_file: TextIO, today: datetime | None) -> None:
+    """Print the match for PROFILE_FILE as JSON, exactly as POST /api/v1/match would."""
+    from marshmallow import ValidationError
+
+    from .api.match import match_json
+
+    try:
+        payload = json.load(profile_file)
+        answer = match_json(payload, today.date() if today else None)
+    except json.JSONDecodeError as err:
+        click.echo(json.dumps({"errors": {"_json": [f"Not valid JSON: {err}"]}}), err=True)
+        sys.exit(2)
+    except ValidationError as err:
+        click.echo(json.dumps({"errors": err.normalized_messages()}), err=True)
+        sys.exit(2)
+    click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
 
 
 @cli.command("serve")

@@ -230,6 +230,13 @@ class Geocoder:
             raise MalformedPostcode(f"'{text}' is not a valid UK postcode")
         return self._place(text)
 
+    def resolve_location(self, text: str) -> Place:
+        """A postcode or outward code only (the match contract's `postcode`)."""
+        code = compact(text or "")
+        if is_outward_code(code):
+            return self._outward(code)
+        return self.resolve_postcode(text or "")
+
     def resolve_postcode(self, text: str) -> Place:
         """A full postcode's own position (Northern Ireland: its district's)."""
         postcode = normalise_postcode(text)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+import matcher
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,6 +55,11 @@ class Vocabulary:
     @cached_property
     def languages(self) -> tuple[str, ...]:
         return tuple(self.raw.get("languages") or ())
+
+    @cached_property
+    def for_matcher(self) -> matcher.Vocabulary:
+        """The same vocabulary as the matcher's plain data (parsed once)."""
+        return matcher.Vocabulary.from_dict(self.raw)
 
 
 def load_vocabulary(path: str | Path) -> Vocabulary:

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Evaluate the matcher on a judged collection through the real load and match code paths.
+
+Usage:  .venv/bin/python bench/match_eval.py [COLLECTION_DIR] [--json] [--today YYYY-MM-DD]
+
+COLLECTION_DIR holds catalog.json, personas.json, qrels.json and forbidden.json (default:
+tests/data/eval-dev, a copy of the shared dev collection). The catalogue is loaded into a
+fresh temporary instance (migrations, vocabulary, catalogue loader, search index), then
+every persona goes through the same function as POST /api/v1/match. Prints nDCG@5,
+nDCG@10, precision@3, recall of grade 2 in the top 10 and rule violations (any forbidden
+service returned), per persona and overall. Exits 1 if any rule is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from eval_metrics import ndcg_at_k, precision_at_k, recall_at_k  # noqa: E402
+
+NOT_INPUT = {"id", "story", "based_on", "judge_location", "judge_outward_code"}
+
+
+def evaluate(folder: Path, today: date) -> dict[str, Any]:
+    from directory import create_app, migrate, search, seed, vocabulary
+    from directory.api.match import match_json
+
+    catalog = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
+    personas = json.loads((folder / "personas.json").read_text(encoding="utf-8"))
+    qrels = json.loads((folder / "qrels.json").read_text(encoding="utf-8"))
+    forbidden = json.loads((folder / "forbidden.json").read_text(encoding="utf-8"))
+    to_source = {seed.service_uuid(item["id"]): item["id"] for item in catalog}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "eval", "TESTING": True})
+        database = app.extensions["db"]
+        migrate.upgrade(database.engine)
+        with database.sessions() as session:
+            vocabulary.sync_terms(session, app.extensions["vocabulary"])
+            seed.load_catalogue(session, seed.from_flat(catalog), source="eval")
+            session.commit()
+        search.rebuild_all(app)
+        rows = []
+        for persona in personas:
+            payload = {k: v for k, v in persona.items() if k not in NOT_INPUT}
+            with app.app_context():
+                answer = match_json(payload, today)
+            ranked = [to_source[r["service_id"]] for r in answer["results"]]
+            grades = qrels.get(persona["id"], {})
+            broken = sorted(set(ranked) & set(forbidden.get(persona["id"], [])))
+            rows.append({
+                "persona": persona["id"],
+                "ndcg@5": ndcg_at_k(ranked, grades, 5),
+                "ndcg@10": ndcg_at_k(ranked, grades, 10),
+                "p@3": precision_at_k(ranked, grades, 3),
+                "recall2@10": recall_at_k(ranked, grades, 10),
+                "violations": broken,
+                "without_reasons": [to_source[r["service_id"]] for r in answer["results"] if not r["reasons"]],
+                "top": ranked[:10],
+            })
+        database.engine.dispose()
+    n = len(rows)
+    overall = {
+        key: sum(r[key] for r in rows) / n for key in ("ndcg@5", "ndcg@10", "p@3", "recall2@10")
+    }
+    overall["violations"] = sum(len(r["violations"]) for r in rows)
+    overall["results_without_reasons"] = sum(len(r["without_reasons"]) for r in rows)
+    return {"personas": rows, "overall": overall}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default=str(ROOT / "tests" / "data" / "eval-dev"))
+    parser.add_argument("--today", default="2026-11-30")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    report = evaluate(Path(args.folder), date.fromisoformat(args.today))
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{'persona':8} {'nDCG@5':>7} {'nDCG@10':>8} {'P@3':>5} {'R2@10':>6}  violations")
+        for r in report["personas"]:
+            print(f"{r['persona']:8} {r['ndcg@5']:7.3f} {r['ndcg@10']:8.3f} {r['p@3']:5.2f} "
+                  f"{r['recall2@10']:6.2f}  {', '.join(r['violations']) or '-'}")
+        o = report["overall"]
+        print(f"{'overall':8} {o['ndcg@5']:7.3f} {o['ndcg@10']:8.3f} {o['p@3']:5.2f} "
+              f"{o['recall2@10']:6.2f}  {o['violations']} (results without reasons: "
+              f"{o['results_without_reasons']})")
+    return 1 if report["overall"]["violations"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

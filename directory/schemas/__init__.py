@@ -1,0 +1,1 @@
+"""marshmallow schemas, used only at the edges: the API, forms and the CLI."""

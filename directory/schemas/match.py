@@ -1,0 +1,151 @@
+"""The match contract's input (spec/match-api.md), validated once for the API, CLI and workspace."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+import matcher
+from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
+from marshmallow.validate import Length, OneOf, Range
+
+from .. import geocoding
+from ..vocabulary import Vocabulary
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
+
+
+def _time(text: str) -> time:
+    return time.max if text == "24:00" else time.fromisoformat(text)
+
+
+class LocationIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    postcode = fields.String(validate=Length(min=1, max=20))
+    latitude = fields.Float(validate=Range(-90, 90), allow_nan=False)
+    longitude = fields.Float(validate=Range(-180, 180), allow_nan=False)
+
+    @validates_schema
+    def _one_way(self, data: dict[str, Any], **kwargs: Any) -> None:
+        has_point = "latitude" in data or "longitude" in data
+        if "postcode" in data and has_point:
+            raise ValidationError("Give a postcode or a latitude and longitude, not both")
+        if has_point and not ("latitude" in data and "longitude" in data):
+            raise ValidationError("Give both latitude and longitude")
+        if not data:
+            raise ValidationError("Give a postcode, or a latitude and longitude")
+
+
+class WindowIn(Schema):
+    class Meta:
+        unknown = RAISE
+
+    day = fields.String(required=True, validate=OneOf(DAYS, error="Use a day from mon to sun"))
+    from_ = fields.String(required=True, data_key="from")
+    to = fields.String(required=True)
+
+    @validates_schema
+    def _times(self, data: dict[str, Any], **kwargs: Any) -> None:
+        for key, name in (("from_", "from"), ("to", "to")):
+            if key in data and not HHMM.match(data[key]):
+                raise ValidationError("Use a 24-hour time like 09:30", name)
+        if "from_" in data and "to" in data and data["from_"] >= data["to"]:
+            raise ValidationError("The window must end after it starts", "to")
+
+
+def _term_list(section: str) -> fields.List:
+    return fields.List(fields.String(validate=Length(max=64)), load_default=list, metadata={"section": section})
+
+
+class ProfileIn(Schema):
+    """The person profile of the match contract; unknown keys are refused."""
+
+    class Meta:
+        unknown = RAISE
+
+    goals = _term_list("goals")
+    conditions = _term_list("conditions")
+    location = fields.Nested(LocationIn, load_default=None)
+    max_distance_km = fields.Float(
+        load_default=8.0, allow_nan=False,
+        validate=Range(min=0, max=1000, error="Give a distance from 0 to 1000 km"),
+    )
+    readiness = fields.String(load_default="ready")
+    age = fields.Integer(load_default=None, allow_none=True, strict=True,
+                         validate=Range(0, 130, error="Give an age from 0 to 130"))
+    gender = fields.String(load_default=None, allow_none=True, validate=Length(max=40))
+    availability = fields.List(fields.Nested(WindowIn), load_default=list)
+    needs = _term_list("access")
+    languages = fields.List(
+        fields.String(validate=Length(equal=2, error="Use two-letter ISO 639-1 codes")),
+        load_default=lambda: ["en"], validate=Length(min=1, error="Give at least one language"),
+    )
+    text = fields.String(load_default="", validate=Length(max=2000))
+    exclude = fields.List(fields.String(validate=Length(max=64)), load_default=list)
+    limit = fields.Integer(load_default=10, strict=True,
+                           validate=Range(1, 50, error="Give a limit from 1 to 50"))
+
+    def __init__(self, vocabulary: Vocabulary, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.vocabulary = vocabulary
+
+    @validates_schema
+    def _known_terms(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        for name in ("goals", "conditions", "needs"):
+            section = self.fields[name].metadata["section"]
+            unknown = sorted(set(data.get(name, [])) - self.vocabulary.ids(section))
+            if unknown:
+                errors[name] = [f"Unknown {name[:-1] if name != 'needs' else 'need'} ids: {', '.join(unknown)}"]
+        if "readiness" in data and data["readiness"] not in self.vocabulary.ids("readiness"):
+            choices = ", ".join(sorted(self.vocabulary.ids("readiness")))
+            errors["readiness"] = [f"Readiness must be one of: {choices}"]
+        if not data.get("goals") and not (data.get("text") or "").strip():
+            errors["goals"] = ["Give at least one goal, or some text about what matters"]
+        if errors:
+            raise ValidationError(errors)
+
+
+def load_profile(
+    payload: object, vocabulary: Vocabulary, geocoder: geocoding.Geocoder
+) -> matcher.Profile:
+    """Validate a contract profile and resolve its location.
+
+    Raises ValidationError({field: [messages]}) for anything the contract rejects.
+    """
+    if not isinstance(payload, dict):
+        raise ValidationError({"_schema": ["Send a JSON object"]})
+    data = ProfileIn(vocabulary).load(payload)
+    origin, outward = None, None
+    location = data["location"]
+    if location and "postcode" in location:
+        try:
+            place = geocoder.resolve_location(location["postcode"])
+        except geocoding.GeocodingError as err:
+            raise ValidationError({"location": {"postcode": [str(err)]}}) from None
+        origin, outward = matcher.Point(place.latitude, place.longitude), place.outward_code
+    elif location:
+        origin = matcher.Point(location["latitude"], location["longitude"])
+        outward = geocoder.nearest_outward(location["latitude"], location["longitude"])
+    return matcher.Profile(
+        goals=frozenset(data["goals"]),
+        conditions=frozenset(data["conditions"]),
+        origin=origin,
+        outward_code=outward,
+        max_distance_km=float(data["max_distance_km"]),
+        readiness=data["readiness"],
+        age=data["age"],
+        gender=(data["gender"] or "").strip().lower() or None,
+        availability=tuple(
+            matcher.Window(w["day"], _time(w["from_"]), _time(w["to"])) for w in data["availability"]
+        ),
+        needs=frozenset(data["needs"]),
+        languages=frozenset(code.lower() for code in data["languages"]),
+        text=data["text"],
+        exclude=frozenset(data["exclude"]),
+        limit=data["limit"],
+    )
