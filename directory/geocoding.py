@@ -273,6 +273,11 @@ class Geocoder:
         best = min(rows, key=lambda r: (not r.local, distance_km(self.home, (r.latitude, r.longitude))))
         return Place(best.latitude, best.longitude, best.place, "place", best.outward)
 
+    def district_centre(self, outward: str | None) -> tuple[float, float] | None:
+        """The centre of a postcode district (GeoNames), or None when unknown."""
+        found = self.gazetteer.outward(outward) if outward else None
+        return (found[0], found[1]) if found else None
+
     def nearest_outward(self, latitude: float, longitude: float) -> str | None:
         """The outward code whose centroid is nearest to a point (for home-visit coverage)."""
         table = self.gazetteer._load()

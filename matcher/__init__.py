@@ -13,6 +13,8 @@ from matcher.explain import reasons, why_not
 from matcher.geo import Point, haversine_km
 from matcher.lexical import document, relevance, shared_words
 from matcher.model import (
+    DAYS,
+    READINESS,
     Candidate,
     Exclusion,
     MatchResult,
@@ -31,7 +33,9 @@ from matcher.scoring import WEIGHTS, Signals, score
 from matcher.vocabulary import Goal, Vocabulary
 
 __all__ = [
+    "DAYS",
     "HARD_RULES",
+    "READINESS",
     "WEIGHTS",
     "Candidate",
     "Exclusion",

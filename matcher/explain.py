@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from matcher.geo import haversine_km
 from matcher.model import (
     PHYSICAL_NEEDS,
     VENUE_FACTS,
@@ -15,7 +14,7 @@ from matcher.model import (
     ReasonCode,
     Session,
 )
-from matcher.reach import reachable_venues, venue_needs
+from matcher.reach import reachable_venues, travel_free, travel_km, venue_needs
 from matcher.scoring import Signals
 from matcher.vocabulary import Vocabulary
 
@@ -73,10 +72,10 @@ def reasons(s: Signals, vocab: Vocabulary) -> tuple[Reason, ...]:
     """The reasons for one suggestion, biggest contribution first; only signals that raised it."""
     raised = [k for k in _ORDER if s.contributions.get(k, 0.0) > 0]
     raised.sort(key=lambda k: -s.contributions[k])  # stable: ties keep _ORDER
-    return tuple(r for k in raised if (r := _reason(k, s, vocab)) is not None)
+    return tuple(_reason(k, s, vocab) for k in raised)
 
 
-def _reason(key: str, s: Signals, vocab: Vocabulary) -> Reason | None:
+def _reason(key: str, s: Signals, vocab: Vocabulary) -> Reason:
     if key == "condition":
         labels = [_lower(vocab.conditions.get(c, c)) for c in s.conditions]
         return Reason(ReasonCode.CONDITION, f"Designed for people with {_join(labels)}")
@@ -102,9 +101,8 @@ def _reason(key: str, s: Signals, vocab: Vocabulary) -> Reason | None:
     if key == "text":
         said = f": {', '.join(s.text_terms)}" if s.text_terms else ""
         return Reason(ReasonCode.TEXT, f"Matches what you said{said}")
-    if key == "fresh" and s.verified is not None:
-        return Reason(ReasonCode.FRESH, f"Details checked on {_long_date(s.verified)}")
-    return None
+    assert key == "fresh" and s.verified is not None  # freshness only counts with a date
+    return Reason(ReasonCode.FRESH, f"Details checked on {_long_date(s.verified)}")
 
 
 def why_not(p: Profile, c: Candidate, exclusion: Exclusion, vocab: Vocabulary) -> str:
@@ -137,8 +135,7 @@ def _too_far(p: Profile, c: Candidate) -> str:
         return "meets in person, but no meeting place is listed"
     if p.origin is None:
         return "meets in person only, and no starting point was given"
-    origin = p.origin
-    nearest = min(haversine_km(origin, v.point) for v in c.venues)
+    nearest = min(travel_km(p, v.point) or 0.0 for v in c.venues)
     return f"{nearest:.1f} km, further than the {p.max_distance_km:g} km you set"
 
 
@@ -157,7 +154,7 @@ def _not_eligible(p: Profile, c: Candidate) -> str:
 
 def _needs(p: Profile, c: Candidate, vocab: Vocabulary) -> str:
     missing = sorted(n for n in p.needs if n not in VENUE_FACTS and n not in c.access)
-    at_venue = venue_needs(p, c) - (PHYSICAL_NEEDS if c.remote else frozenset())
+    at_venue = venue_needs(p, c) - (PHYSICAL_NEEDS if travel_free(p, c) else frozenset())
     venues = [c.venues[i] for _, i in reachable_venues(p, c)]
     missing += sorted(n for n in at_venue if not any(n in v.access for v in venues))
     if not missing:

@@ -16,9 +16,6 @@ PHYSICAL_NEEDS = frozenset(
     {"wheelchair-accessible", "step-free", "accessible-toilet", "hearing-loop"}
 )
 VENUE_FACTS = PHYSICAL_NEEDS | {"near-bus-stop", "parking"}
-# Ways of taking part without travelling: rule 4 lets online and telephone through anywhere,
-# home visits only within their coverage; rule 5 counts all three as meeting physical needs.
-REMOTE_ACCESS = frozenset({"online", "telephone", "home-visit"})
 
 
 class Exclusion(StrEnum):
@@ -87,11 +84,6 @@ class Candidate:
     by_appointment: bool = False
     last_verified: date | None = None
 
-    @property
-    def remote(self) -> bool:
-        """Whether people can take part without travelling to a venue (online, phone, home)."""
-        return bool(self.access & REMOTE_ACCESS)
-
 
 @dataclass(frozen=True, slots=True)
 class Window:
@@ -109,6 +101,10 @@ class Profile:
     goals: frozenset[str] = frozenset()
     conditions: frozenset[str] = frozenset()
     origin: Point | None = None
+    # Other points the person may be measured from, e.g. the centre of the postcode district
+    # when they gave a postcode. A venue is within reach only if it is within reach of the
+    # origin and of each of these, so no reading of "where they are" makes it too far.
+    also_from: tuple[Point, ...] = ()
     outward_code: str | None = None
     max_distance_km: float = 8.0
     readiness: str = "ready"

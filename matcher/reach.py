@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from matcher.geo import haversine_km
+from matcher.geo import Point, haversine_km
 from matcher.model import DAYS, PHYSICAL_NEEDS, VENUE_FACTS, Candidate, Profile, Session, Window
 
 
@@ -21,13 +21,24 @@ def travel_free(p: Profile, c: Candidate) -> bool:
     return remote_mode(p, c) is not None
 
 
+def travel_km(p: Profile, point: Point) -> float | None:
+    """How far the person would travel to point, read cautiously: the furthest of their origin
+    and its alternatives (`Profile.also_from`); None when no origin is known."""
+    if p.origin is None:
+        return None
+    return max(haversine_km(o, point) for o in (p.origin, *p.also_from))
+
+
 def reachable_venues(p: Profile, c: Candidate) -> list[tuple[float, int]]:
-    """(km, index) of each venue within the person's max distance, nearest first."""
+    """(km from the origin, index) of each venue within the person's max distance, nearest first."""
     if p.origin is None:
         return []  # an unknown distance is never within reach
     origin = p.origin
-    distances = ((haversine_km(origin, v.point), i) for i, v in enumerate(c.venues))
-    return sorted((d, i) for d, i in distances if d <= p.max_distance_km)
+    return sorted(
+        (haversine_km(origin, v.point), i)
+        for i, v in enumerate(c.venues)
+        if (travel_km(p, v.point) or 0.0) <= p.max_distance_km
+    )
 
 
 def venue_needs(p: Profile, c: Candidate) -> frozenset[str]:

@@ -44,7 +44,8 @@ def needs_not_met(p: Profile, c: Candidate) -> Exclusion | None:
     """Rule 5: every need is met; physical ones by remote delivery or one venue in reach."""
     if any(n not in VENUE_FACTS and n not in c.access for n in p.needs):
         return Exclusion.NEEDS_NOT_MET  # "free" only by "free", any other id only by itself
-    at_venue = venue_needs(p, c) - (PHYSICAL_NEEDS if c.remote else frozenset())
+    # Remote means remote for this person: a home visit outside its coverage meets no need.
+    at_venue = venue_needs(p, c) - (PHYSICAL_NEEDS if travel_free(p, c) else frozenset())
     if not at_venue or any(at_venue <= c.venues[i].access for _, i in reachable_venues(p, c)):
         return None
     return Exclusion.NEEDS_NOT_MET

@@ -103,7 +103,7 @@ def score(
         "goal": WEIGHTS["goal"] * len(served) * share,
         "activity": WEIGHTS["activity"] * len(direct) * share,
         "condition": WEIGHTS["condition"] * (1.0 if conditions else 0.0),
-        "other_condition": -WEIGHTS["other_condition"] * others_only,
+        "other_condition": -WEIGHTS["other_condition"] * (1.0 if others_only else 0.0),
         "readiness": WEIGHTS["readiness"] * readiness,
         "structured_push": -WEIGHTS["structured_push"] * push,
         "nearness": WEIGHTS["nearness"] * nearness,
@@ -157,7 +157,7 @@ def readiness_fit(p: Profile, c: Candidate) -> tuple[float, tuple[str, ...], flo
     present = set(c.access)
     if c.intensity:
         present.add(c.intensity)
-    if c.access & {"telephone", "home-visit", "online"}:
+    if remote_mode(p, c) is not None:  # online, by phone, or a home visit that reaches them
         present.add("remote")
     features = tuple(f for f in table if f in present)
     fit = min(sum(table[f] for f in features), 1.0)

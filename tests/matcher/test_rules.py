@@ -4,7 +4,7 @@ import re
 
 from builders import NEWCASTLE, candidate, person, session, venue_at, window
 
-from matcher import Exclusion, Venue
+from matcher import Exclusion, Point, Venue
 from matcher.geo import haversine_km
 from matcher.rules import (
     HARD_RULES,
@@ -65,7 +65,9 @@ def test_woman_is_not_eligible_for_a_men_only_service():
 def test_other_or_unknown_gender_is_not_excluded_by_single_sex_services():
     for gender in ("non-binary", None):
         for access in ("women-only", "men-only"):
-            assert wrong_gender(person(gender=gender), candidate(access=frozenset({access}))) is None
+            assert (
+                wrong_gender(person(gender=gender), candidate(access=frozenset({access}))) is None
+            )
 
 
 # Rule 4
@@ -83,6 +85,14 @@ def test_venue_exactly_at_max_distance_counts_as_within_reach():
 
 def test_one_venue_within_reach_is_enough():
     assert too_far(person(), candidate(venues=(venue_at(20), venue_at(3)))) is None
+
+
+def test_a_venue_must_be_within_reach_of_every_reading_of_where_the_person_is():
+    district_centre = Point(NEWCASTLE.lat - 3 / 111.2, NEWCASTLE.lon)  # 3 km south
+    north = venue_at(4)  # 4 km north of the origin, so 7 km from the district centre
+    cautious = person(max_distance_km=5, also_from=(district_centre,))
+    assert too_far(person(max_distance_km=5), candidate(venues=(north,))) is None
+    assert too_far(cautious, candidate(venues=(north,))) is Exclusion.TOO_FAR
 
 
 def test_in_person_service_is_too_far_when_the_origin_is_unknown():
@@ -153,8 +163,14 @@ def test_physical_need_only_on_the_service_does_not_make_a_venue_accessible():
 def test_remote_service_meets_every_physical_need():
     needs = frozenset({"wheelchair-accessible", "step-free", "accessible-toilet", "hearing-loop"})
     for mode in ("online", "telephone", "home-visit"):
-        service = candidate(access=frozenset({mode}), venues=())
-        assert needs_not_met(person(needs=needs), service) is None
+        service = candidate(access=frozenset({mode}), venues=(), coverage=frozenset({"NE4"}))
+        assert needs_not_met(person(needs=needs, outward_code="NE4"), service) is None
+
+
+def test_home_visits_that_do_not_reach_the_person_meet_no_physical_need():
+    service = candidate(access=frozenset({"home-visit"}), coverage=frozenset({"NE4"}))
+    step_free = person(needs=frozenset({"step-free"}), outward_code="NE29")
+    assert needs_not_met(step_free, service) is Exclusion.NEEDS_NOT_MET
 
 
 def test_free_need_is_met_only_by_a_free_service():
@@ -212,7 +228,9 @@ def test_session_overlapping_a_window_is_available():
 
 
 def test_no_session_in_any_window_is_not_available():
-    service = candidate(sessions=(session("tue", "10:00", "11:00"), session("thu", "19:00", "20:00")))
+    service = candidate(
+        sessions=(session("tue", "10:00", "11:00"), session("thu", "19:00", "20:00"))
+    )
     free = person(availability=(window("tue", "13:00", "17:00"), window("wed", "19:00", "21:00")))
     assert not_available(free, service) is Exclusion.NOT_AVAILABLE
 
@@ -229,7 +247,9 @@ def test_by_appointment_service_is_always_available():
 
 
 def test_service_without_sessions_is_available():
-    assert not_available(person(availability=(window("sat", "10:00", "12:00"),)), candidate()) is None
+    assert (
+        not_available(person(availability=(window("sat", "10:00", "12:00"),)), candidate()) is None
+    )
 
 
 def test_without_availability_every_service_is_available():

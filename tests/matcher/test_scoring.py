@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-
 from builders import TODAY, VOCAB, candidate, person, venue_at
 
 from matcher import WEIGHTS, match
@@ -92,9 +91,7 @@ def test_score_reads_as_zero_to_one():
 
 
 def test_not_yet_favours_light_drop_in_with_company_over_a_structured_course():
-    gentle = candidate(
-        intensity="light", access=frozenset({"drop-in", "accompanied-first-visit"})
-    )
+    gentle = candidate(intensity="light", access=frozenset({"drop-in", "accompanied-first-visit"}))
     course = candidate(intensity="structured", access=frozenset({"booking-required"}))
     not_yet = person(readiness="not-yet")
     assert score_of(not_yet, gentle) > score_of(not_yet, candidate()) > score_of(not_yet, course)
@@ -102,7 +99,9 @@ def test_not_yet_favours_light_drop_in_with_company_over_a_structured_course():
 
 def test_not_yet_favours_taking_part_from_home():
     phone = candidate(access=frozenset({"telephone"}), venues=())
-    assert score_of(person(readiness="not-yet"), phone) > score_of(person(readiness="not-yet"), candidate())
+    assert score_of(person(readiness="not-yet"), phone) > score_of(
+        person(readiness="not-yet"), candidate()
+    )
 
 
 def test_thinking_favours_light_with_beginners_welcome_over_structured():
@@ -122,6 +121,13 @@ def test_ready_and_active_people_take_structured_courses_as_they_come():
 
 def test_every_weight_lives_in_one_mapping():
     assert {
-        "goal", "activity", "condition", "readiness", "nearness", "text", "fresh", "diversity",
+        "goal",
+        "activity",
+        "condition",
+        "readiness",
+        "nearness",
+        "text",
+        "fresh",
+        "diversity",
     } <= set(WEIGHTS)
     assert all(w >= 0 for w in WEIGHTS.values())

@@ -88,21 +88,33 @@ def test_no_next_session_for_services_by_appointment():
 
 
 def test_to_json_has_exactly_the_contracts_shape():
-    services = [candidate(sessions=(session("tue", "10:00", "11:00"),)),
-                candidate(id="far", venues=(venue_at(9),))]
+    services = [
+        candidate(sessions=(session("tue", "10:00", "11:00"),)),
+        candidate(id="far", venues=(venue_at(9),)),
+    ]
     answer = to_json(match(person(), services, VOCAB, TODAY))
     assert set(answer) == {"results", "considered", "excluded", "why_not"}
     (result,) = answer["results"]
     assert set(result) == {
-        "service_id", "name", "organization", "score", "distance_km", "next_session", "reasons",
+        "service_id",
+        "name",
+        "organization",
+        "score",
+        "distance_km",
+        "next_session",
+        "reasons",
     }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", result["next_session"])
     assert all(set(r) == {"code", "text"} for r in result["reasons"])
     assert answer["considered"] == 2 and answer["excluded"] == {"too_far": 1}
-    assert answer["why_not"] == [{
-        "service_id": "far", "name": "Walking group", "rule": "too_far",
-        "text": "Walking group: 9.0 km, further than the 5 km you set",
-    }]
+    assert answer["why_not"] == [
+        {
+            "service_id": "far",
+            "name": "Walking group",
+            "rule": "too_far",
+            "text": "Walking group: 9.0 km, further than the 5 km you set",
+        }
+    ]
     assert json.loads(json.dumps(answer)) == answer
 
 
@@ -114,6 +126,17 @@ def test_scores_are_rounded_to_three_decimals_between_zero_and_one():
 
 def test_exclusion_values_are_the_contracts_json_strings():
     assert {e.value for e in Exclusion} == {
-        "inactive", "not_eligible", "too_far", "needs_not_met", "no_shared_language",
-        "not_available", "excluded",
+        "inactive",
+        "not_eligible",
+        "too_far",
+        "needs_not_met",
+        "no_shared_language",
+        "not_available",
+        "excluded",
     }
+
+
+def test_a_session_on_an_unknown_day_never_comes_round():
+    assert (
+        next_session(person(), candidate(sessions=(session("someday", "10:00", "11:00"),))) is None
+    )
