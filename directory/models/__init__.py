@@ -4,6 +4,7 @@ from ._common import new_public_id, utcnow
 from .account import Role, User, memberships
 from .location import Location, service_locations
 from .organization import Organization
+from .plan import SavedPlan
 from .service import CoverageArea, Day, Service, ServiceLanguage, ServiceStatus, WeeklySession
 from .taxonomy import SECTIONS, VENUE_ACCESS, Taxonomy, Term, location_terms, service_terms
 
@@ -15,6 +16,7 @@ __all__ = [
     "Location",
     "Organization",
     "Role",
+    "SavedPlan",
     "Service",
     "ServiceLanguage",
     "ServiceStatus",

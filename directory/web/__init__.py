@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import errors, public
+from . import errors, filters, public, workspace
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(public.bp)
+    app.register_blueprint(workspace.bp)
+    filters.init_app(app)
     errors.init_app(app)
 
     @app.after_request

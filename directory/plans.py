@@ -1,0 +1,83 @@
+"""Saving and opening a person's plan. Takes a Session, flushes, never commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from .models import Location, SavedPlan, Service, ServiceStatus, User, utcnow
+
+# Only these parts of a profile are kept with a saved plan: nothing that names or pins down
+# the person (no notes, age, gender or full postcode).
+KEPT_FIELDS = ("goals", "conditions", "readiness", "needs", "languages", "max_distance_km")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def save_plan(
+    session: Session,
+    profile: Mapping[str, Any],
+    service_ids: Sequence[str],
+    *,
+    days: int,
+    district: str | None,
+    user: User | None,
+    now: datetime | None = None,
+) -> str:
+    """Store a plan and return the secret token for its link (shown once, stored hashed)."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(24)
+    kept = {key: profile[key] for key in KEPT_FIELDS if key in profile}
+    if district:
+        kept["district"] = district
+    session.add(SavedPlan(
+        token_hash=_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        created_by_id=user.id if user is not None else None,
+        profile=kept,
+        service_ids=list(dict.fromkeys(service_ids)),
+    ))
+    session.flush()
+    return token
+
+
+def find_plan(session: Session, token: str, now: datetime | None = None) -> SavedPlan | None:
+    """The unexpired plan for a link token, or None."""
+    if not token or len(token) > 100:
+        return None
+    plan = session.scalar(select(SavedPlan).where(SavedPlan.token_hash == _hash(token)))
+    if plan is None:
+        return None
+    expires = plan.expires_at if plan.expires_at.tzinfo else plan.expires_at.replace(tzinfo=(now or utcnow()).tzinfo)
+    return plan if expires > (now or utcnow()) else None
+
+
+def delete_expired(session: Session, now: datetime | None = None) -> int:
+    """Remove plans past their expiry; returns how many went."""
+    result = session.execute(delete(SavedPlan).where(SavedPlan.expires_at <= (now or utcnow())))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def plan_services(session: Session, service_ids: Sequence[str]) -> list[Service]:
+    """The chosen services, in the order chosen, with what a plan page shows loaded."""
+    rows = session.scalars(
+        select(Service)
+        .where(Service.public_id.in_(list(service_ids)))
+        .options(
+            selectinload(Service.organization),
+            selectinload(Service.sessions),
+            selectinload(Service.terms),
+            selectinload(Service.locations).selectinload(Location.access_terms),
+        )
+    ).all()
+    by_id = {s.public_id: s for s in rows}
+    return [by_id[i] for i in service_ids if i in by_id and by_id[i].status is not ServiceStatus.DRAFT]
