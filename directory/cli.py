@@ -178,3 +178,55 @@ def serve_command(host: str, port: int, workers: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Serving the directory at http://{host}:{port}/  (Ctrl+C to stop)")
     serve(app, host, port, workers)
+
+
+@cli.command("import-hsds")
+@click.argument("source")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000),
+              help="Services written and committed together.")
+@with_appcontext
+def import_hsds_command(source: str, batch_size: int) -> None:
+    """Import HSDS services from SOURCE: a JSON file (a list of services or a page of them) or
+    the base URL of an HSDS API, whose pages are walked. Upserts by id."""
+    from . import hsds
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        feed = hsds.open_source(source, fetch=app.extensions.get("hsds.fetch", hsds.fetch_json))
+        importer = hsds.Importer(get_session(), vocabulary.current(), hsds.source_label(source),
+                                 locate=hsds.postcode_locator(current_geocoder()),
+                                 batch_size=batch_size)
+    except hsds.FeedError as err:
+        _fail(str(err), 2)
+    except hsds.VocabularyMissing as err:
+        _fail(str(err))
+    failed = None
+    with click.progressbar(feed.items, length=feed.total, label="Importing services",
+                           file=sys.stderr, show_pos=True,
+                           hidden=feed.total is not None and feed.total <= batch_size) as items:
+        try:
+            importer.run(items)
+        except hsds.FeedError as err:
+            failed = err
+    report = importer.report
+    for problem in report.warnings:
+        click.echo(f"Warning: {problem}", err=True)
+    for problem in report.problems:
+        click.echo(f"Skipped {problem}", err=True)
+    click.echo(f"HSDS import from {source}: {report.summary()}.")
+    if failed is not None:
+        _fail(f"the import stopped part way: {failed}", 2)
+    if report.skipped:
+        sys.exit(1)
+
+
+@cli.command("export-hsds")
+@click.argument("out", type=click.File("w", encoding="utf-8", atomic=True))
+@with_appcontext
+def export_hsds_command(out: TextIO) -> None:
+    """Write every published service to OUT as fully nested HSDS JSON ("-": standard output)."""
+    from . import hsds
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    count = hsds.write_export(get_session(), app, out)
+    click.echo(f"Exported {count} services as HSDS to {out.name}.", err=out.name == "<stdout>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, request
 from marshmallow import ValidationError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -15,15 +15,17 @@ def _invalid(err: ValidationError) -> tuple[dict[str, Any], int]:
     return {"errors": err.normalized_messages()}, 400
 
 
-@bp.after_request
 def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    # On the app, not the blueprint: errors raised before a view (an unknown path) count too.
+    if request.path.startswith(bp.url_prefix or "/api/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
 def init_app(app: Flask) -> None:
-    from . import match  # noqa: F401  (registers routes)
+    from . import hsds, match, openapi  # noqa: F401  (registers routes)
     from ..auth import csrf
 
     csrf.exempt(bp)  # a public JSON API with no cookies to ride on
     app.register_blueprint(bp)
+    app.after_request(_cors)

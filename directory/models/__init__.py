@@ -2,6 +2,7 @@
 
 from ._common import new_public_id, utcnow
 from .account import Role, User, memberships
+from .external import ExternalTaxonomy, ExternalTerm, ServiceExternalTerm
 from .location import Location, service_locations
 from .organization import Organization
 from .plan import SavedPlan
@@ -13,11 +14,14 @@ __all__ = [
     "VENUE_ACCESS",
     "CoverageArea",
     "Day",
+    "ExternalTaxonomy",
+    "ExternalTerm",
     "Location",
     "Organization",
     "Role",
     "SavedPlan",
     "Service",
+    "ServiceExternalTerm",
     "ServiceLanguage",
     "ServiceStatus",
     "Taxonomy",

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from whoosh.index import Index
+from whoosh.searching import Searcher
 
-from ..models import Location, Service
+from ..facts import load_facts
+from ..models import Service
 import yaml
 
 from . import index, query, sync
@@ -36,20 +40,22 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 2000
+PARALLEL_FROM = 5000
 
 
 def init_app(app: Flask) -> None:
     sync.init_app(app, refresh_ids)
-    app.extensions["synonyms"] = load_synonyms(Path(app.config["SYNONYMS_FILE"]))
+    categories = app.extensions["vocabulary"].ids("categories")
+    app.extensions["synonyms"] = load_synonyms(Path(app.config["SYNONYMS_FILE"]), categories)
 
 
-def load_synonyms(path: Path) -> Synonyms:
+def load_synonyms(path: Path, broad: Iterable[str] = ()) -> Synonyms:
     """The lay-language synonym table (seed_data/synonyms.yaml); empty if the file is absent."""
     if not path.exists():
         return NO_SYNONYMS
     with path.open(encoding="utf-8") as handle:
-        return Synonyms.from_entries(yaml.safe_load(handle) or [])
+        return Synonyms.from_entries(yaml.safe_load(handle) or [], broad)
 
 
 def current_synonyms(app: Flask | None = None) -> Synonyms:
@@ -66,12 +72,42 @@ def run_search(
     app: Flask | None = None,
 ) -> SearchPage:
     """Search the live index (raises IndexMissing when it cannot be opened)."""
-    ix = open_live(app)
-    with ix.searcher() as searcher:
-        return query.search(
-            searcher, text, filters, sort=sort, page=page, per_page=per_page,
-            synonyms=current_synonyms(app),
-        )
+    return query.search(
+        live_searcher(app), text, filters, sort=sort, page=page, per_page=per_page,
+        synonyms=current_synonyms(app),
+    )
+
+
+_searchers = threading.local()
+
+
+def live_searcher(app: Flask | None = None) -> Searcher:
+    """This thread's searcher on the live index, reopened only when the index has changed.
+
+    Opening a searcher reads every segment's files, which costs more than most queries; a
+    write (in this or another process) or a rebuild is noticed through whoosh's
+    generation check and the `current` link, and only then is a fresh one opened.
+    """
+    root = index_root(app)
+    target = str(index.current_path(root).resolve())
+    cache: dict[str, tuple[str, Searcher]] = _searchers.__dict__.setdefault("by_root", {})
+    found = cache.pop(str(root), None)
+    searcher: Searcher | None = None
+    if found is not None:
+        old_target, old = found
+        if old_target == target:
+            try:
+                searcher = old if old.up_to_date() else old.refresh()
+            except Exception:  # the generation folder went away under us: reopen below
+                searcher = None
+        if searcher is not old:
+            old.close()
+    if searcher is None:
+        searcher = index.open_index(root).searcher()
+    cache[str(root)] = (target, searcher)
+    while len(cache) > 4:  # a process serves one index; tests make many
+        cache.pop(next(iter(cache)))[1].close()
+    return searcher
 
 
 def index_root(app: Flask | None = None) -> Path:
@@ -83,34 +119,26 @@ def open_live(app: Flask | None = None) -> Index:
     return index.open_index(index_root(app))
 
 
-def _load_options() -> list:  # type: ignore[type-arg]
-    return [
-        selectinload(Service.organization),
-        selectinload(Service.terms),
-        selectinload(Service.sessions),
-        selectinload(Service.locations).selectinload(Location.access_terms),
-    ]
-
-
 def _documents(app: Flask, session: Session, ids: Iterable[str] | None = None) -> Iterator[dict]:  # type: ignore[type-arg]
+    """Documents for every service (ids None) or for these public ids, in batches."""
     vocab = app.extensions["vocabulary"]
-    query = select(Service).options(*_load_options()).order_by(Service.id)
     if ids is None:
         last = 0
         while True:
-            batch = session.scalars(query.where(Service.id > last).limit(BATCH)).all()
+            batch = session.scalars(
+                select(Service.id).where(Service.id > last).order_by(Service.id).limit(BATCH)
+            ).all()
             if not batch:
                 return
-            for service in batch:
-                yield to_document(service, vocab)
-            last = batch[-1].id
-            session.expunge_all()
+            for facts in load_facts(session, batch):
+                yield to_document(facts, vocab)
+            last = batch[-1]
     else:
         wanted = list(ids)
         for start in range(0, len(wanted), BATCH):
-            chunk = wanted[start : start + BATCH]
-            for service in session.scalars(query.where(Service.public_id.in_(chunk))):
-                yield to_document(service, vocab)
+            chunk = select(Service.id).where(Service.public_id.in_(wanted[start : start + BATCH]))
+            for facts in load_facts(session, chunk):
+                yield to_document(facts, vocab)
 
 
 def refresh_ids(app: Flask, ids: set[str]) -> None:
@@ -136,7 +164,11 @@ def rebuild_all(app: Flask) -> int:
                 count += 1
                 yield doc
 
-    index.rebuild(index_root(app), counted())
+    with app.extensions["db"].sessions() as session:
+        total = session.scalar(select(func.count()).select_from(Service)) or 0
+    # Several processes only pay off for large catalogues; small ones stay in-process.
+    procs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
+    index.rebuild(index_root(app), counted(), procs)
     return count
 
 

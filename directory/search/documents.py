@@ -1,4 +1,4 @@
-"""Service -> whoosh document: a pure conversion, so the index and `check` agree on content."""
+"""Service facts -> whoosh document: a pure conversion, so the index and `check` agree on content."""
 
 from __future__ import annotations
 
@@ -6,50 +6,47 @@ import hashlib
 import json
 from typing import Any
 
-from ..models import Service, Taxonomy
+from ..facts import DAY_INDEX, ServiceFacts
+from ..models import Taxonomy
 from ..vocabulary import Vocabulary
-
 
 # Access ids that make a service reachable without travelling to a venue.
 REMOTE = frozenset({"online", "telephone", "home-visit"})
 
 
-def to_document(service: Service, vocab: Vocabulary) -> dict[str, Any]:
+def to_document(service: ServiceFacts, vocab: Vocabulary) -> dict[str, Any]:
     """Everything searchable about one service, as whoosh field values."""
     codes = {t: service.codes(t) for t in Taxonomy}
-    venue_access = {code for loc in service.locations for code in loc.access_codes}
+    venue_access = {code for venue in service.venues for code in venue.access}
     access = sorted(set(codes[Taxonomy.ACCESS]) | venue_access)
     doc: dict[str, Any] = {
         "id": service.public_id,
         "status": service.status.value,
         "name": service.name,
-        "organization": service.organization.name,
+        "organization": service.organization,
         "description": " ".join(filter(None, [service.description, service.first_visit])),
         "activities": " ".join(vocab.label("activities", c) for c in codes[Taxonomy.ACTIVITY]),
         "topics": " ".join(
             [vocab.label("categories", c) for c in codes[Taxonomy.CATEGORY]]
             + [vocab.label("conditions", c) for c in codes[Taxonomy.CONDITION]]
         ),
-        "places": " ".join(
-            filter(None, (p for loc in service.locations for p in (loc.name, loc.town)))
-        ),
+        "places": " ".join(filter(None, (p for v in service.venues for p in (v.name, v.town)))),
         "category": ",".join(codes[Taxonomy.CATEGORY]),
         "activity": ",".join(codes[Taxonomy.ACTIVITY]),
         "condition": ",".join(codes[Taxonomy.CONDITION]),
         "access": ",".join(access),
-        "day": ",".join(sorted({s.day.value for s in service.sessions})),
-        "organization_id": service.organization.public_id,
+        "day": ",".join(sorted({s.day for s in service.sessions})),
+        "organization_id": service.organization_id,
         # Facts for filtering and sorting without touching the database (see query.py).
         "extra": {
             "points": [
-                [round(loc.latitude, 6), round(loc.longitude, 6)]
-                for loc in service.locations
-                if loc.latitude is not None and loc.longitude is not None
+                [round(v.latitude, 6), round(v.longitude, 6)]
+                for v in service.venues
+                if v.latitude is not None and v.longitude is not None
             ],
             "remote": bool(REMOTE & set(codes[Taxonomy.ACCESS])),
             "sessions": [
-                [s.day.index, s.starts_at.hour * 60 + s.starts_at.minute,
-                 s.ends_at.hour * 60 + s.ends_at.minute]
+                [DAY_INDEX[s.day], s.start.hour * 60 + s.start.minute, s.end.hour * 60 + s.end.minute]
                 for s in service.sessions
             ],
         },

@@ -1,14 +1,21 @@
 """Searching the index: lay words, synonyms and typos in; ranked, filtered service ids out.
 
-Text, vocabulary filters and days run as whoosh queries. Distance and part of day are
-decided from per-segment tables of stored facts (venue points, sessions), built once per
-index segment and reused by every search, so a distance filter costs a bisect, not a
-rebuilt numeric range.
+whoosh stores the index; the query itself works on sets of document numbers read straight
+from posting lists (decoded in bulk, so about half a microsecond a posting) rather than
+through whoosh's per-document matcher tree, which costs tens of microseconds per match and
+was too slow for broad words over 100,000 services. Distance, part of day, status, names
+and next sessions come from per-segment tables of stored facts, built once per segment and
+reused by every search.
+
+Relevance: each word of the query is a clause that matches when the word (or a word it is
+a lay synonym of) appears in a field; a clause scores the best field-boosted IDF weight it
+matched. Services matching every clause come first; if none do, services matching any.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import re
 import threading
@@ -17,11 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from whoosh import query as Q
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.searching import Searcher
 
-TEXT_FIELDS = ("name", "activities", "topics", "organization", "description", "places")
+# Field -> boost: a word in the name counts most, then the activities, then the rest.
+TEXT_FIELDS = {"name": 4.0, "activities": 2.5, "topics": 1.5, "organization": 1.2,
+               "description": 1.0, "places": 1.0}
+VOCAB_FIELDS = ("activity", "condition", "category", "access")
+SYNONYM_BOOST = 2.0
 MAX_QUERY_CHARS = 200
 MAX_TOKENS = 12
 EARTH_KM = 6371.0088
@@ -32,6 +42,12 @@ PARTS = {
     "evening": (17 * 60, 24 * 60),
 }
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FAR = 1e9
+# Words that say nothing about what someone wants from a directory.
+FILLER = frozenset({"group", "groups", "club", "clubs", "class", "classes", "session", "sessions",
+                    "near", "nearby", "local", "me", "my", "place", "something", "somewhere",
+                    "service", "services", "help", "support", "want", "looking", "find", "for",
+                    "the", "a", "an", "and", "or", "in", "on", "of", "to", "with"})
 _analyzer = StemmingAnalyzer()
 
 
@@ -81,84 +97,155 @@ class Synonyms:
     """Lay words and phrases -> vocabulary ids, from seed_data/synonyms.yaml."""
 
     phrases: Mapping[str, frozenset[str]]
+    broad: frozenset[str] = frozenset()  # category ids: used only when nothing narrower is meant
 
     @classmethod
-    def from_entries(cls, entries: Iterable[Mapping[str, Any]]) -> Synonyms:
+    def from_entries(
+        cls, entries: Iterable[Mapping[str, Any]], broad: Iterable[str] = ()
+    ) -> Synonyms:
         table: dict[str, set[str]] = {}
         for entry in entries:
             for phrase in entry["say"]:
                 table.setdefault(" ".join(phrase.lower().split()), set()).update(entry["means"])
-        return cls({k: frozenset(v) for k, v in table.items()})
+        return cls({k: frozenset(v) for k, v in table.items()}, frozenset(broad))
 
-    def find(self, text: str) -> tuple[set[str], set[str]]:
-        """(vocabulary ids meant, words covered) for every known phrase in text."""
+    def find(self, text: str, min_words: int = 1) -> set[str]:
+        """Vocabulary ids meant by every known phrase of at least min_words words in text.
+
+        "choir" means the choir activity, not every arts group: a category is kept only
+        when the phrase names nothing narrower.
+        """
         words = re.findall(r"[a-z0-9']+", text.lower())
         ids: set[str] = set()
-        covered: set[str] = set()
-        for size in (4, 3, 2, 1):
+        for size in range(4, min_words - 1, -1):
             for start in range(len(words) - size + 1):
-                phrase = " ".join(words[start : start + size])
-                if phrase in self.phrases:
-                    ids |= self.phrases[phrase]
-                    covered.update(words[start : start + size])
-        return ids, covered
+                meant = self.phrases.get(" ".join(words[start : start + size]), frozenset())
+                narrow = meant - self.broad
+                ids |= narrow or meant
+        return ids
 
 
 NO_SYNONYMS = Synonyms({})
 
 
-# --- per-segment facts ----------------------------------------------------------------------
+# --- facts about every document, per segment -----------------------------------------------
 
 
 @dataclass
-class _SegmentFacts:
-    remote: set[int]  # local docnums of remote services
+class Facts:
+    """Stored facts of every live document, addressed by global document number."""
+
+    size: int  # one more than the largest document number
+    live: set[int]
+    ids: dict[int, str]
+    names: dict[int, str]  # lowercased, for alphabetical order
+    inactive: set[int]
+    status: dict[int, str]
+    remote: set[int]
     by_lat: list[float]  # venue latitudes, sorted
-    entries: list[tuple[float, float, int]]  # (lat, lon, local docnum) in the same order
-    sessions: dict[int, list[tuple[int, int, int]]]  # local docnum -> (day, start, end)
-    names: dict[int, str]  # local docnum -> lowercased name, for stable alphabetical ties
+    points: list[tuple[float, float, int]]  # (lat, lon, docnum) in the same order
+    sessions: dict[int, list[tuple[int, int, int]]]  # docnum -> (day, start, end) minutes
+    _rank: dict[int, int] | None = None
+    _by_part: dict[str, set[int]] | None = None
+
+    @property
+    def by_part(self) -> dict[str, set[int]]:
+        """morning / afternoon / evening / weekend -> documents with a session then."""
+        if self._by_part is None:
+            table: dict[str, set[int]] = {p: set() for p in (*PARTS, "weekend")}
+            for docnum, sessions in self.sessions.items():
+                for day, start, _end in sessions:
+                    if day >= 5:
+                        table["weekend"].add(docnum)
+                    for part, (first, last) in PARTS.items():
+                        if first <= start <= last:
+                            table[part].add(docnum)
+            self._by_part = table
+        return self._by_part
+
+    @property
+    def rank(self) -> dict[int, int]:
+        """docnum -> position in alphabetical order of name (then id), computed once."""
+        if self._rank is None:
+            ordered = sorted(self.live, key=lambda d: (self.names.get(d, ""), self.ids.get(d, "")))
+            self._rank = {d: n for n, d in enumerate(ordered)}
+        return self._rank
 
 
-_facts_cache: dict[str, _SegmentFacts] = {}
-_facts_lock = threading.Lock()
+_segment_cache: dict[tuple[str, int], Facts] = {}
+_global_cache: dict[tuple[Any, ...], Facts] = {}
+_lock = threading.Lock()
 
 
-def _segment_readers(searcher: Searcher) -> list[tuple[Any, int]]:
+def _segments(searcher: Searcher) -> list[tuple[Any, int]]:
     reader = searcher.reader()
     if hasattr(reader, "readers"):
         return list(zip(reader.readers, reader.doc_offsets, strict=True))
     return [(reader, 0)]
 
 
-def _facts(reader: Any) -> _SegmentFacts:
-    key = reader.segment().segment_id()
-    with _facts_lock:
-        found = _facts_cache.get(key)
+def _segment_facts(reader: Any) -> Facts:
+    segment = reader.segment()
+    key = (segment.segment_id(), segment.deleted_count())
+    with _lock:
+        found = _segment_cache.get(key)
     if found is not None:
         return found
-    remote: set[int] = set()
-    points: list[tuple[float, float, int]] = []
-    sessions: dict[int, list[tuple[int, int, int]]] = {}
-    names: dict[int, str] = {}
+    facts = Facts(reader.doc_count_all(), set(), {}, {}, set(), {}, set(), [], [], {})
+    points = []
     for docnum in range(reader.doc_count_all()):
         if reader.is_deleted(docnum):
             continue
         stored = reader.stored_fields(docnum)
-        names[docnum] = str(stored.get("name", "")).lower()
+        facts.live.add(docnum)
+        facts.ids[docnum] = stored["id"]
+        facts.names[docnum] = str(stored.get("name", "")).lower()
+        facts.status[docnum] = stored.get("status", "")
+        if facts.status[docnum] != "active":
+            facts.inactive.add(docnum)
         extra = stored.get("extra") or {}
         if extra.get("remote"):
-            remote.add(docnum)
-        for lat, lon in extra.get("points", ()):
-            points.append((lat, lon, docnum))
+            facts.remote.add(docnum)
+        points.extend((lat, lon, docnum) for lat, lon in extra.get("points", ()))
         if extra.get("sessions"):
-            sessions[docnum] = [tuple(s) for s in extra["sessions"]]  # type: ignore[misc]
+            facts.sessions[docnum] = [(d, s, e) for d, s, e in extra["sessions"]]
     points.sort()
-    facts = _SegmentFacts(remote, [p[0] for p in points], points, sessions, names)
-    with _facts_lock:
-        if len(_facts_cache) > 256:
-            _facts_cache.clear()
-        _facts_cache[key] = facts
+    facts.points, facts.by_lat = points, [p[0] for p in points]
+    with _lock:
+        if len(_segment_cache) > 512:
+            _segment_cache.clear()
+        _segment_cache[key] = facts
     return facts
+
+
+def facts_of(searcher: Searcher) -> Facts:
+    """The facts of every live document of this searcher (cached per set of segments)."""
+    parts = [(_segment_facts(reader), offset) for reader, offset in _segments(searcher)]
+    if len(parts) == 1 and parts[0][1] == 0:
+        return parts[0][0]
+    key = tuple((id(f), offset) for f, offset in parts)
+    with _lock:
+        found = _global_cache.get(key)
+    if found is not None:
+        return found
+    merged = Facts(0, set(), {}, {}, set(), {}, set(), [], [], {})
+    for f, offset in parts:
+        merged.size = max(merged.size, offset + f.size)
+        merged.live.update(offset + d for d in f.live)
+        merged.ids.update((offset + d, v) for d, v in f.ids.items())
+        merged.names.update((offset + d, v) for d, v in f.names.items())
+        merged.status.update((offset + d, v) for d, v in f.status.items())
+        merged.inactive.update(offset + d for d in f.inactive)
+        merged.remote.update(offset + d for d in f.remote)
+        merged.points.extend((lat, lon, offset + d) for lat, lon, d in f.points)
+        merged.sessions.update((offset + d, v) for d, v in f.sessions.items())
+    merged.points.sort()
+    merged.by_lat = [p[0] for p in merged.points]
+    with _lock:
+        if len(_global_cache) > 64:
+            _global_cache.clear()
+        _global_cache[key] = merged
+    return merged
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -167,36 +254,25 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_KM * math.asin(math.sqrt(h))
 
 
-def _distances(searcher: Searcher, origin: tuple[float, float], limit_km: float | None) -> tuple[dict[int, float], set[int]]:
-    """(global docnum -> nearest venue km within limit, remote global docnums)."""
+def distances(facts: Facts, origin: tuple[float, float], limit_km: float | None) -> dict[int, float]:
+    """docnum -> km to the nearest venue, for venues within limit_km (all when None)."""
     near: dict[int, float] = {}
-    remote: set[int] = set()
     band = (limit_km if limit_km is not None else 20000.0) / 111.0
-    for reader, offset in _segment_readers(searcher):
-        facts = _facts(reader)
-        remote.update(offset + d for d in facts.remote)
-        lo = bisect.bisect_left(facts.by_lat, origin[0] - band)
-        hi = bisect.bisect_right(facts.by_lat, origin[0] + band)
-        for lat, lon, docnum in facts.entries[lo:hi]:
-            km = haversine_km(origin, (lat, lon))
-            if limit_km is None or km <= limit_km:
-                key = offset + docnum
-                if key not in near or km < near[key]:
-                    near[key] = km
-    return near, remote
+    lo = bisect.bisect_left(facts.by_lat, origin[0] - band)
+    hi = bisect.bisect_right(facts.by_lat, origin[0] + band)
+    squeeze = max(math.cos(math.radians(origin[0])), 0.01)
+    for lat, lon, docnum in facts.points[lo:hi]:
+        if abs(lon - origin[1]) * squeeze > band:
+            continue
+        km = haversine_km(origin, (lat, lon))
+        if (limit_km is None or km <= limit_km) and km < near.get(docnum, FAR):
+            near[docnum] = km
+    return near
 
 
-def _part_matches(searcher: Searcher, parts: Sequence[str]) -> set[int]:
-    wanted: set[int] = set()
-    for reader, offset in _segment_readers(searcher):
-        for docnum, sessions in _facts(reader).sessions.items():
-            for day, start, _end in sessions:
-                if ("weekend" in parts and day >= 5) or any(
-                    p in PARTS and PARTS[p][0] <= start <= PARTS[p][1] for p in parts
-                ):
-                    wanted.add(offset + docnum)
-                    break
-    return wanted
+def _part_matches(facts: Facts, parts: Sequence[str]) -> set[int]:
+    """Documents with a session in any of the parts of the day (or at the weekend)."""
+    return set().union(*(facts.by_part.get(p, set()) for p in parts))
 
 
 def next_session(sessions: Sequence[Sequence[int]], now: datetime) -> datetime | None:
@@ -204,8 +280,7 @@ def next_session(sessions: Sequence[Sequence[int]], now: datetime) -> datetime |
     best: datetime | None = None
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     for day, start, _end in sessions:
-        ahead = (day - now.weekday()) % 7
-        when = today + timedelta(days=ahead, minutes=start)
+        when = today + timedelta(days=(day - now.weekday()) % 7, minutes=start)
         if when < now:
             when += timedelta(days=7)
         if best is None or when < best:
@@ -213,62 +288,46 @@ def next_session(sessions: Sequence[Sequence[int]], now: datetime) -> datetime |
     return best
 
 
-# --- the query ------------------------------------------------------------------------------
+# --- text ---------------------------------------------------------------------------------
 
 
-def words_of(text: str) -> list[str]:
-    """Stemmed, stopword-free words of the user's text (no query syntax is honoured)."""
-    text = text[:MAX_QUERY_CHARS]
-    return list(dict.fromkeys(t.text for t in _analyzer(text)))[:MAX_TOKENS]
+@dataclass
+class TextMatch:
+    """What free text matched: every-word docs (or any-word when none), scored."""
+
+    scores: dict[int, float]
+    words: list[str]
+    corrections: dict[str, str]
+    nothing: bool  # text was given but no word of it is known at all
 
 
-def build_text_query(
-    searcher: Searcher, text: str, synonyms: Synonyms
-) -> tuple[Q.Query | None, Q.Query | None, list[str], dict[str, str]]:
-    """(all-words query, any-word query) for free text, typo-tolerant, with synonym terms.
+def postings(searcher: Searcher, fieldname: str, text: str) -> list[int]:
+    """Global document numbers holding a term, read a whole block at a time.
 
-    Each word matches in any text field, or through a synonym it belongs to; a phrase such
-    as "on my own" adds its vocabulary terms as a boosted alternative.
+    whoosh's own all_ids() costs two Python calls per posting; reading each block's id
+    array at once is several times faster. Deleted documents may be included: callers
+    intersect with the live set.
     """
-    reader = searcher.reader()
-    searched: list[str] = []
-    corrections: dict[str, str] = {}
-    clauses: list[Q.Query] = []
-    for raw in _plain_words(text):
-        meant, _ = synonyms.find(raw)
-        options: list[Q.Query] = [_vocab_terms(meant)] if meant else []
-        word = _stem(raw)
-        if word and any(reader.frequency(f, word) for f in TEXT_FIELDS):
-            options.append(Q.Or([Q.Term(f, word) for f in TEXT_FIELDS]))
-            searched.append(word)
-        elif word and not meant and 4 <= len(raw) <= 20:
-            suggestion = _correct(searcher, word)
-            if suggestion is not None:
-                corrections[raw] = suggestion
-                options.append(Q.Or([Q.Term(f, suggestion) for f in TEXT_FIELDS]))
-                searched.append(suggestion)
-        if options:
-            clauses.append(Q.Or(options))
-        elif word and raw not in FILLER:
-            clauses.append(Q.NullQuery)  # an unknown word: nothing can match all words
-    phrase_meant, _ = synonyms.find(text[:MAX_QUERY_CHARS])
-    phrase = _vocab_terms(phrase_meant) if phrase_meant else None
-    real = [c for c in clauses if c is not Q.NullQuery]
-    if not real and phrase is None:
-        return None, None, searched, corrections
-    every = Q.And(clauses) if clauses and len(real) == len(clauses) else None
-    if every is not None and phrase is not None:
-        every = Q.Or([every, phrase])
-    elif every is None and phrase is not None and not real:
-        every = phrase
-    anyword = Q.Or(real + ([phrase] if phrase is not None else []))
-    return every, anyword, searched, corrections
+    found: list[int] = []
+    for reader, offset in _segments(searcher):
+        if (fieldname, text) not in reader:
+            continue
+        matcher = reader.postings(fieldname, text)
+        block_ids = getattr(matcher, "_read_ids", None)
+        if block_ids is None:  # another codec: take the slow, public road
+            found.extend(offset + d for d in matcher.all_ids())
+            continue
+        while matcher.is_active():
+            if matcher._ids is None:
+                block_ids()
+            ids = matcher._ids[matcher._i :]
+            found.extend(ids if offset == 0 else (offset + d for d in ids))
+            matcher._next_block()
+    return found
 
 
-# Words that say nothing about what someone wants from a directory.
-FILLER = frozenset({"group", "groups", "club", "clubs", "class", "classes", "session", "sessions",
-                    "near", "nearby", "local", "me", "my", "place", "something", "somewhere",
-                    "service", "services", "help", "support", "want", "looking", "find", "free"})
+def _docs(searcher: Searcher, fieldname: str, text: str) -> set[int]:
+    return set(postings(searcher, fieldname, text))
 
 
 def _plain_words(text: str) -> list[str]:
@@ -276,39 +335,127 @@ def _plain_words(text: str) -> list[str]:
     return list(dict.fromkeys(w.strip("'") for w in words if w.strip("'")))[:MAX_TOKENS]
 
 
+def words_of(text: str) -> list[str]:
+    """Stemmed, stopword-free words of the user's text (no query syntax is honoured)."""
+    return list(dict.fromkeys(t.text for t in _analyzer(text[:MAX_QUERY_CHARS])))[:MAX_TOKENS]
+
+
 def _stem(word: str) -> str | None:
     tokens = [t.text for t in _analyzer(word)]
     return tokens[0] if tokens else None
 
 
-def _vocab_terms(codes: Iterable[str]) -> Q.Query:
-    return Q.Or(
-        [Q.Term(f, code) for code in sorted(codes) for f in ("activity", "condition", "category", "access")],
-        boost=2.0,
-    )
-
-
 def _correct(searcher: Searcher, word: str) -> str | None:
     """The closest indexed word within one or two edits, preferring names and activities."""
-    for fieldname in ("activities", "name", "description", "topics"):
+    for fieldname in ("activities", "name", "topics", "description"):
         found = searcher.corrector(fieldname).suggest(word, limit=1, maxdist=2 if len(word) > 5 else 1)
         if found:
             return str(found[0])
     return None
 
 
-def _filter_query(filters: Filters) -> Q.Query:
-    parts: list[Q.Query] = [Q.Or([Q.Term("status", s) for s in filters.statuses])]
+def _clause(searcher: Searcher, terms: Iterable[tuple[str, str, float]], total: int) -> dict[int, float]:
+    """docnum -> summed weight (field boost x IDF) of the (field, term, boost) terms it has.
+
+    Summing across fields rewards a walking group (the word in its name, its activity and
+    its description) over a bike ride that only meets on a path called "Derwent Walk".
+    """
+    scores: dict[int, float] = {}
+    reader = searcher.reader()
+    for fieldname, text, boost in dict.fromkeys(terms):
+        df = reader.doc_frequency(fieldname, text)
+        if not df:
+            continue
+        weight = boost * math.log(1 + total / df)
+        for docnum in postings(searcher, fieldname, text):
+            scores[docnum] = scores.get(docnum, 0.0) + weight
+    return scores
+
+
+def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
+    """Score services against free text: every-word matches, or any-word when there are none."""
+    total = max(searcher.doc_count(), 1)
+    words = _plain_words(text)
+    meaningful = [w for w in words if w not in FILLER] or words
+    clauses: list[dict[int, float]] = []
+    searched: list[str] = []
+    corrections: dict[str, str] = {}
+    impossible = False
+    reader = searcher.reader()
+    for raw in meaningful:
+        stem = _stem(raw)
+        meant = synonyms.find(raw)
+        terms = [(f, code, SYNONYM_BOOST) for code in sorted(meant) for f in VOCAB_FIELDS]
+        if stem and any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS):
+            terms += [(f, stem, boost) for f, boost in TEXT_FIELDS.items()]
+            searched.append(stem)
+        elif stem and not meant and 4 <= len(raw) <= 20:
+            fixed = _correct(searcher, stem)
+            if fixed is not None:
+                corrections[raw] = fixed
+                terms += [(f, fixed, boost) for f, boost in TEXT_FIELDS.items()]
+                terms += [(f, code, SYNONYM_BOOST) for code in sorted(synonyms.find(fixed))
+                          for f in VOCAB_FIELDS]
+                searched.append(fixed)
+        scores = _clause(searcher, terms, total) if terms else {}
+        if scores:
+            clauses.append(scores)
+        elif stem:
+            impossible = True
+    phrase_ids = synonyms.find(text[:MAX_QUERY_CHARS], min_words=2)
+    phrase = _clause(searcher, [(f, c, SYNONYM_BOOST) for c in sorted(phrase_ids) for f in VOCAB_FIELDS], total)
+    if not clauses and not phrase:
+        return TextMatch({}, searched, corrections, nothing=bool(text.strip()))
+    every: dict[int, float] = {}
+    if clauses and not impossible:
+        common = set.intersection(*(set(c) for c in clauses))
+        every = {d: sum(c[d] for c in clauses) for d in common}
+    for docnum, weight in phrase.items():
+        every[docnum] = every.get(docnum, 0.0) + weight
+    if every:
+        return TextMatch(every, searched, corrections, nothing=False)
+    anyword: dict[int, float] = {}
+    for scores in clauses:
+        for docnum, weight in scores.items():
+            anyword[docnum] = anyword.get(docnum, 0.0) + weight
+    return TextMatch(anyword, searched, corrections, nothing=False)
+
+
+def text_scores(searcher: Searcher, text: str, synonyms: Synonyms, wanted: Iterable[str]) -> dict[str, float]:
+    """0..1 text relevance of the wanted service ids (the matcher's free-text signal)."""
+    found = match_text(searcher, text, synonyms).scores
+    if not found:
+        return {}
+    top = max(found.values())
+    ids = facts_of(searcher).ids
+    by_id = {ids[d]: s / top for d, s in found.items() if d in ids}
+    return {i: by_id[i] for i in wanted if i in by_id}
+
+
+# --- filters and the search itself ----------------------------------------------------------
+
+
+def _allowed(searcher: Searcher, facts: Facts, filters: Filters, near: dict[int, float] | None) -> set[int] | None:
+    """Documents passing every filter, or None when nothing narrows (all live documents)."""
+    sets: list[set[int]] = []
     for fieldname, values in (("category", filters.categories), ("activity", filters.activities),
-                              ("condition", filters.conditions)):
+                              ("condition", filters.conditions), ("day", filters.days)):
         if values:
-            parts.append(Q.Or([Q.Term(fieldname, v) for v in values]))
-    parts.extend(Q.Term("access", a) for a in filters.access)
-    if filters.days:
-        parts.append(Q.Or([Q.Term("day", d) for d in filters.days]))
+            sets.append(set().union(*(_docs(searcher, fieldname, v) for v in values)))
+    sets.extend(_docs(searcher, "access", a) for a in filters.access)
     if filters.organization_id:
-        parts.append(Q.Term("organization_id", filters.organization_id))
-    return Q.And(parts)
+        sets.append(_docs(searcher, "organization_id", filters.organization_id))
+    if near is not None and filters.within_km is not None:
+        sets.append(set(near) | facts.remote)
+    if filters.parts:
+        sets.append(_part_matches(facts, filters.parts))
+    if not sets:
+        return None
+    sets.sort(key=len)
+    result = set(sets[0])
+    for other in sets[1:]:
+        result &= other
+    return result
 
 
 def search(
@@ -322,39 +469,30 @@ def search(
     synonyms: Synonyms = NO_SYNONYMS,
     now: datetime | None = None,
 ) -> SearchPage:
-    """One page of services matching text and filters, best first by the chosen sort.
-
-    Only the page's own documents are read from storage; sorting uses scores and the
-    per-segment facts tables.
-    """
-    every, anyword, searched, corrections = build_text_query(searcher, text or "", synonyms)
-    if text.strip() and anyword is None:
-        return SearchPage([], 0, page, per_page, searched, corrections)
-    restrict = _filter_query(filters)
-    allowed: set[int] | None = None
-    near: dict[int, float] = {}
-    if filters.origin is not None:
-        near, remote = _distances(searcher, filters.origin, filters.within_km)
-        if filters.within_km is not None:
-            allowed = set(near) | remote
-    if filters.parts:
-        by_part = _part_matches(searcher, filters.parts)
-        allowed = by_part if allowed is None else allowed & by_part
-    scores: dict[int, float] = {}
-    for text_query in (every, anyword) if anyword is not None else (None,):
-        if text_query is None and anyword is not None:
-            continue  # some word matched nothing on its own: only the any-word query can
-        query = Q.And([text_query, restrict]) if text_query is not None else restrict
-        results = searcher.search(query, limit=None, filter=allowed, scored=text_query is not None)
-        scores = {docnum: score or 0.0 for docnum, score in results.items()}
-        if scores:
-            break  # the all-words query found something; the any-word fallback is not needed
-    top = max(scores.values(), default=0.0) or 1.0
-    facts = _global_facts(searcher)
+    """One page of services matching text and filters, best first by the chosen sort."""
+    facts = facts_of(searcher)
+    matched = match_text(searcher, text or "", synonyms) if (text or "").strip() else None
+    if matched is not None and not matched.scores:
+        return SearchPage([], 0, page, per_page, matched.words, matched.corrections)
+    near = distances(facts, filters.origin, filters.within_km) if filters.origin else None
+    allowed = _allowed(searcher, facts, filters, near)
+    pool = set(matched.scores) if matched is not None else set(facts.live)
+    if allowed is not None:
+        pool &= allowed
+    pool &= facts.live
+    if filters.statuses == ("active",):
+        pool -= facts.inactive
+    else:
+        pool = {d for d in pool if facts.status.get(d) in filters.statuses}
+    scores = matched.scores if matched is not None else {}
+    top = max((scores.get(d, 0.0) for d in pool), default=0.0) or 1.0
+    near = near or {}
     now = now or datetime.now()
 
+    rank = facts.rank
+
     def key(docnum: int) -> tuple[Any, ...]:
-        relevance = scores[docnum] / top
+        relevance = scores.get(docnum, 0.0) / top
         distance = near.get(docnum)
         if distance is None:
             # Remote services come after every venue within reach, before unknown places.
@@ -365,58 +503,36 @@ def search(
             upcoming = next_session(facts.sessions.get(docnum, ()), now)
             primary = (upcoming.timestamp() if upcoming else FAR * 10, distance)
         elif filters.origin is not None:
-            # relevance, nudged by nearness: 1.0 at the door, 0.5 at 5 km
+            # relevance, nudged by nearness: 1.0 at the door, 0.5 at 5 km; remote counts 0.5
             nearness = 1.0 / (1.0 + distance / 5.0) if distance < FAR / 2 else 0.0
             if docnum in facts.remote and docnum not in near:
                 nearness = 0.5
             primary = (-(relevance * 0.75 + nearness * 0.25),)
         else:
             primary = (-relevance,)
-        return (*primary, facts.names.get(docnum, ""), docnum)
+        return (*primary, rank.get(docnum, 0))
 
-    ordered = sorted(scores, key=key)
     first = (max(page, 1) - 1) * per_page
+    if sort == "relevance" and not scores and filters.origin is None:
+        # Nothing to rank by but the name: alphabetical order is precomputed.
+        ordered = heapq.nsmallest(first + per_page, pool, key=lambda d: rank.get(d, 0))[first:]
+    else:
+        ordered = heapq.nsmallest(first + per_page, pool, key=key)[first:]
     hits = []
-    for docnum in ordered[first : first + per_page]:
-        stored = searcher.stored_fields(docnum)
+    for docnum in ordered:
         distance = near.get(docnum)
         if distance is None and filters.origin is not None:
-            points = (stored.get("extra") or {}).get("points") or []
+            points = (searcher.stored_fields(docnum).get("extra") or {}).get("points") or []
             if points:
                 distance = min(haversine_km(filters.origin, (p[0], p[1])) for p in points)
         hits.append(Hit(
-            id=stored["id"],
-            name=stored.get("name", ""),
-            score=round(scores[docnum] / top, 4),
+            id=facts.ids[docnum],
+            name=searcher.stored_fields(docnum).get("name", ""),
+            score=round(scores.get(docnum, 0.0) / top, 4),
             distance_km=None if distance is None else round(distance, 2),
             remote=docnum in facts.remote,
             next_session=next_session(facts.sessions.get(docnum, ()), now),
         ))
-    return SearchPage(hits, len(ordered), page, per_page, searched, corrections)
-
-
-FAR = 1e9
-
-
-@dataclass
-class _GlobalFacts:
-    remote: set[int]
-    names: dict[int, str]
-    sessions: dict[int, list[tuple[int, int, int]]]
-
-
-def _global_facts(searcher: Searcher) -> _GlobalFacts:
-    """The per-segment facts of this searcher, addressed by global document number."""
-    remote: set[int] = set()
-    names: dict[int, str] = {}
-    sessions: dict[int, list[tuple[int, int, int]]] = {}
-    readers = _segment_readers(searcher)
-    if len(readers) == 1:
-        f = _facts(readers[0][0])
-        return _GlobalFacts(f.remote, f.names, f.sessions)
-    for reader, offset in readers:
-        f = _facts(reader)
-        remote.update(offset + d for d in f.remote)
-        names.update((offset + d, n) for d, n in f.names.items())
-        sessions.update((offset + d, v) for d, v in f.sessions.items())
-    return _GlobalFacts(remote, names, sessions)
+    words = matched.words if matched else []
+    corrections = matched.corrections if matched else {}
+    return SearchPage(hits, len(pool), page, per_page, words, corrections)

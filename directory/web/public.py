@@ -1,14 +1,68 @@
-"""Public pages, no account needed: home and about."""
+"""Public pages, no account needed: home, search results, categories, services, about.
+
+Every page that lists services has a JSON twin at the same address with ?format=json.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import logging
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, Response, abort, current_app, jsonify, render_template, request,
+                   url_for)
 from flask.typing import ResponseReturnValue
 
-from .. import browse
+from .. import browse, geocoding, search, vocabulary
 from ..db import get_session
+from . import ical, present, reads, results
+from .params import DAYS, SORTS, TIMES, SearchParams, format_number, parse
 
+log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
+
+
+@bp.app_context_processor
+def _page_helpers() -> dict[str, object]:
+    """Template helpers for every page: whether the NHS.UK styles are installed."""
+    return {"nhsuk_installed": _nhsuk_installed()}
+
+
+@bp.app_template_filter("km")
+def _km(value: float) -> str:
+    return present.km_text(value)
+
+
+@bp.app_template_filter("num")
+def _num(value: float) -> str:
+    return format_number(value)
+
+
+@bp.app_template_filter("when_text")
+def _when_text(value: datetime) -> str:
+    return present.when_text(value)
+
+
+@bp.app_template_filter("tel")
+def _tel(value: str) -> str:
+    return present.phone_link(value)
+
+
+@bp.app_template_filter("checked_date")
+def _checked_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _nhsuk_installed() -> bool:
+    found = current_app.extensions.get("nhsuk_installed")
+    if found is None:
+        static = Path(current_app.static_folder or "")
+        found = (static / "vendor" / "nhsuk" / "nhsuk.css").is_file()
+        current_app.extensions["nhsuk_installed"] = found
+    return bool(found)
 
 
 @bp.get("/")
@@ -24,3 +78,109 @@ def home() -> ResponseReturnValue:
 @bp.get("/about")
 def about() -> ResponseReturnValue:
     return render_template("public/about.html")
+
+
+@bp.get("/search")
+def search_results() -> ResponseReturnValue:
+    return _results_page(None)
+
+
+@bp.get("/categories/<code>")
+def category(code: str) -> ResponseReturnValue:
+    if code not in vocabulary.current().ids("categories"):
+        abort(404)
+    return _results_page(code)
+
+
+def _results_page(category: str | None) -> ResponseReturnValue:
+    vocab = vocabulary.current()
+    params = parse(request.args, vocab)
+    if category:
+        params.categories = ()  # the page itself is the category filter
+    page = results.run(get_session(), params, vocab, geocoding.current(), category)
+    if params.format == "json":
+        return jsonify(page.as_json())
+    return render_template(
+        "public/results.html",
+        r=page,
+        params=params,
+        vocab=vocab,
+        category_label=vocab.label("categories", category) if category else None,
+        action=request.path,
+        options=_filter_options(vocab, params),
+        sorts=SORTS,
+    )
+
+
+# Access facts offered as filters on the results pages (others still work from a link).
+ACCESS_FILTERS = ("free", "low-cost", "drop-in", "self-referral", "wheelchair-accessible",
+                  "step-free", "hearing-loop", "women-only", "men-only", "online", "telephone",
+                  "home-visit", "interpreter-available", "dementia-friendly", "carers-welcome")
+
+
+def _filter_options(vocab: vocabulary.Vocabulary, params: SearchParams) -> dict[str, Any]:
+    """Choices for the filter form: (value, label) pairs, activities grouped by category."""
+    categories = [(c["id"], c["label"]) for c in vocab.section("categories")]
+    activities = [
+        (label, [(a["id"], a["label"]) for a in vocab.section("activities")
+                 if a.get("category") == code])
+        for code, label in categories
+    ]
+    access = [c for c in ACCESS_FILTERS if c in vocab.ids("access")]
+    access += [c for c in params.access if c not in access]
+    return {
+        "categories": categories,
+        "activities": [(group, items) for group, items in activities if items],
+        "conditions": [(c["id"], c["label"]) for c in vocab.section("conditions")],
+        "access": [(c, vocab.label("access", c)) for c in access],
+        "days": list(DAYS.items()),
+        "times": list(TIMES.items()),
+    }
+
+
+@bp.get("/services/<public_id>")
+def service_detail(public_id: str) -> ResponseReturnValue:
+    service = reads.find_active_service(get_session(), public_id) or abort(404)
+    now = present.local_now()
+    facts = present.detail(service, vocabulary.current(), now)
+    if request.args.get("format", "").lower() == "json":
+        return jsonify(facts)
+    return render_template(
+        "public/service.html", s=facts, service=service, back=_back_link(), today=now.date(),
+    )
+
+
+@bp.get("/services/<public_id>.ics")
+def service_calendar(public_id: str) -> ResponseReturnValue:
+    service = reads.find_active_service(get_session(), public_id) or abort(404)
+    if not service.sessions:
+        abort(404)
+    url = url_for("public.service_detail", public_id=service.public_id, _external=True)
+    body = ical.calendar(service, url, present.local_now())
+    name = re.sub(r"[^a-z0-9]+", "-", service.name.lower()).strip("-")[:60] or "service"
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{name}.ics"'},
+    )
+
+
+def _back_link() -> str | None:
+    """The results page someone came from, if they came from one of ours."""
+    referrer = request.referrer or ""
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host:
+        return None
+    if parts.path == url_for("public.search_results") or parts.path.startswith("/categories/"):
+        return referrer
+    return None
+
+
+@bp.errorhandler(search.IndexMissing)
+def _index_missing(err: search.IndexMissing) -> ResponseReturnValue:
+    log.error("search unavailable: %s", err)
+    message = ("We cannot search the directory at the moment. Try again in a few minutes. "
+               "If you know the service you want, its own page still works.")
+    if request.args.get("format", "").lower() == "json":
+        return jsonify({"errors": {"_search": [message]}}), 503
+    return render_template("public/unavailable.html", message=message), 503

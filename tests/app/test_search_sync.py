@@ -127,3 +127,15 @@ def test_two_writer_processes_at_once_lose_no_updates(app, tmp_path):
     names = {doc["name"] for doc in indexed(app).values()}
     assert names == {f"w{n} group {i}" for n in (1, 2) for i in range(15)}
     assert search.check(app).clean
+
+
+def test_a_cached_searcher_sees_later_writes_and_rebuilds(app, db):
+    from directory.search import Filters, run_search
+
+    make_service(db, "Elswick Knit and Natter", activities=("crafts",), categories=("community",))
+    with app.app_context():
+        assert [h.name for h in run_search("knit", Filters()).hits] == ["Elswick Knit and Natter"]
+        make_service(db, "Benwell Knitting Circle", activities=("crafts",), categories=("community",))
+        assert run_search("knit", Filters()).total == 2
+        search.rebuild_all(app)
+        assert run_search("knit", Filters()).total == 2

@@ -1,0 +1,236 @@
+"""One results page from parsed parameters: place, filters, search, active services, hints.
+
+Used by /search and /categories/<id>, for HTML and for the JSON twin alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from whoosh.analysis import STOP_WORDS
+
+from .. import search
+from ..geocoding import Geocoder, GeocodingError, Place
+from ..models import Service
+from ..vocabulary import Vocabulary
+from . import present, reads
+from .params import DAYS, TIMES, SearchParams, format_number
+
+PER_PAGE = 10
+WIDER_KM = (1, 2, 5, 10, 20, 50, 100, 200)
+
+
+@dataclass
+class ResultsPage:
+    params: SearchParams
+    category: str | None
+    place: Place | None
+    results: list[Result]
+    total: int
+    page: int
+    pages: int
+    searched_for: str | None = None  # the query after typo corrections, when it changed
+    corrections: dict[str, str] = field(default_factory=dict)
+    active: list[tuple[str, str]] = field(default_factory=list)  # (label, query without it)
+    suggestions: list[tuple[str, str]] = field(default_factory=list)  # (link text, query)
+
+    @property
+    def within_km(self) -> float | None:
+        return self.params.distance if self.place is not None else None
+
+    def as_json(self) -> dict[str, Any]:
+        p = self.params
+        return {
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "per_page": PER_PAGE,
+            "query": {
+                "q": p.q, "place": p.place, "distance_km": self.within_km,
+                "category": [self.category] if self.category else list(p.categories),
+                "activity": list(p.activities), "condition": list(p.conditions),
+                "access": list(p.access), "day": list(p.days), "time": list(p.times),
+                "sort": p.sort,
+            },
+            "place": None if self.place is None else {
+                "label": self.place.label, "latitude": self.place.latitude,
+                "longitude": self.place.longitude,
+            },
+            "searched_for": self.searched_for,
+            "corrections": self.corrections,
+            "errors": p.errors,
+            "messages": p.notes,
+            "results": [r.as_json() for r in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """One search result: what a results page and its JSON twin show."""
+
+    id: str
+    name: str
+    organization: str
+    distance_km: float | None
+    remote: bool
+    remote_modes: list[str]
+    next_session: datetime | None
+    cost: str
+    access: list[str]
+    key_access: list[str]  # labels, most useful first
+    venue: str | None = None  # "Benwell Grange Community Centre, Benwell (and 1 more place)"
+
+    @property
+    def remote_text(self) -> str:
+        """'Online / by phone / home visits', or the ones that apply."""
+        words = [m if i == 0 else m.lower() for i, m in enumerate(self.remote_modes)]
+        return " / ".join(words) or "Online / by phone / home visits"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "organization": self.organization,
+            "distance_km": self.distance_km,
+            "remote": self.remote,
+            "remote_modes": self.remote_modes,
+            "next_session": self.next_session.isoformat() if self.next_session else None,
+            "cost": self.cost,
+            "access": self.access,
+            "venue": self.venue,
+        }
+
+
+def result(service: Service, hit: search.Hit, vocab: Vocabulary) -> Result:
+    codes = present.access_codes(service)
+    return Result(
+        id=service.public_id,
+        name=service.name,
+        organization=service.organization.name,
+        distance_km=hit.distance_km,
+        remote=bool(hit.remote),
+        remote_modes=present.remote_modes(codes),
+        next_session=hit.next_session,
+        cost=present.cost_text(service),
+        access=codes,
+        key_access=[vocab.label("access", c) for c in present.KEY_ACCESS if c in codes][:5],
+        venue=venue_text(service),
+    )
+
+
+def venue_text(service: Service) -> str | None:
+    if not service.locations:
+        return None
+    first = service.locations[0]
+    town = first.town if first.town and first.town not in first.name else ""
+    text = ", ".join(filter(None, [first.name, town]))
+    more = len(service.locations) - 1
+    return text + (f" (and {more} more {'place' if more == 1 else 'places'})" if more else "")
+
+
+def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geocoder,
+        category: str | None = None) -> ResultsPage:
+    """Search with params (raises search.IndexMissing when there is no index)."""
+    p = params
+    place = _resolve(p, geocoder)
+    p.errors = {k: p.errors[k] for k in ("q", "place", "distance") if k in p.errors}  # form order
+    if p.sort == "distance" and place is None:
+        p.notes.append("To sort by distance, enter a postcode or town.")
+        p.sort = "relevance"
+    text = p.q
+    if text and not _has_words(text):
+        p.notes.append(f"We could not find any words to search for in ‘{_short(text)}’, "
+                       "so we are showing every service.")
+        text = ""
+    filters = search.Filters(
+        categories=(category,) if category else p.categories,
+        activities=p.activities,
+        conditions=p.conditions,
+        access=p.access,
+        days=p.days,
+        parts=p.times,
+        origin=(place.latitude, place.longitude) if place else None,
+        within_km=p.distance if place else None,
+    )
+    found = search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
+    if found.total and p.page > found.pages:
+        there = "is only 1 page" if found.pages == 1 else f"are only {found.pages} pages"
+        p.notes.append(f"There {there} of results, so we are showing the last one.")
+        p.page = found.pages
+        found = search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
+    rows = reads.active_services(session, [hit.id for hit in found.hits])
+    results = [result(rows[h.id], h, vocab) for h in found.hits if h.id in rows]
+    page = ResultsPage(p, category, place, results, found.total, p.page, found.pages,
+                       corrections=dict(found.corrections))
+    if found.corrections:
+        page.searched_for = _corrected(text, found.corrections)
+    page.active = _active_filters(p, place, vocab, category)
+    if not found.total:
+        page.suggestions = _suggestions(p, place, vocab, category)
+    return page
+
+
+def _resolve(p: SearchParams, geocoder: Geocoder) -> Place | None:
+    if not p.place or "place" in p.errors:
+        if p.distance is not None and not p.place:
+            p.notes.append("To search within a distance, enter a postcode or town.")
+        return None
+    try:
+        return geocoder.resolve(p.place)
+    except GeocodingError as err:
+        p.errors["place"] = str(err)
+        p.notes.append("We have searched everywhere instead, without a distance.")
+        return None
+
+
+def _has_words(text: str) -> bool:
+    """Whether the text has any word worth searching for (not only '"*(' or 'AND')."""
+    return any(w not in STOP_WORDS for w in re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _short(text: str, size: int = 40) -> str:
+    return text if len(text) <= size else text[:size] + "…"
+
+
+def _corrected(text: str, corrections: dict[str, str]) -> str:
+    for typo, word in corrections.items():
+        text = re.sub(rf"(?<![\w']){re.escape(typo)}(?![\w'])", word, text, flags=re.I)
+    return text
+
+
+def _active_filters(p: SearchParams, place: Place | None, vocab: Vocabulary,
+                    category: str | None) -> list[tuple[str, str]]:
+    active: list[tuple[str, str]] = []
+    if place is not None:
+        active.append((f"Near {place.label}", p.without("place")))
+        if p.distance is not None:
+            active.append((f"Within {format_number(p.distance)} km", p.without("distance")))
+    if not category:
+        active += [(vocab.label("categories", c), p.without("category", c)) for c in p.categories]
+    active += [(vocab.label("activities", c), p.without("activity", c)) for c in p.activities]
+    active += [(vocab.label("conditions", c), p.without("condition", c)) for c in p.conditions]
+    active += [(vocab.label("access", c), p.without("access", c)) for c in p.access]
+    active += [(DAYS[d], p.without("day", d)) for d in p.days]
+    active += [(TIMES[t], p.without("time", t)) for t in p.times]
+    return active
+
+
+def _suggestions(p: SearchParams, place: Place | None, vocab: Vocabulary,
+                 category: str | None) -> list[tuple[str, str]]:
+    hints: list[tuple[str, str]] = []
+    if place is not None and p.distance is not None:
+        wider = next((km for km in WIDER_KM if km > p.distance * 1.5), None)
+        if wider is not None:
+            hints.append((f"Search within {wider} km of {place.label}",
+                          p.changed(distance=float(wider), page=1).query_string()))
+        hints.append(("Search at any distance", p.without("distance")))
+    for label, query in _active_filters(p, place, vocab, category):
+        if not label.startswith(("Near ", "Within ")):
+            hints.append((f"Remove the filter ‘{label}’", query))
+    if p.q:
+        hints.append((f"Show every service without the words ‘{_short(p.q)}’", p.without("q")))
+    return hints
