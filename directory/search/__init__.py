@@ -97,11 +97,13 @@ def live_searcher(app: Flask | None = None) -> Searcher:
         old_target, old = found
         if old_target == target:
             try:
+                # refresh() shares unchanged segment readers with the old searcher, so the
+                # old one is left for the garbage collector rather than closed.
                 searcher = old if old.up_to_date() else old.refresh()
             except Exception:  # the generation folder went away under us: reopen below
                 searcher = None
-        if searcher is not old:
-            old.close()
+        else:
+            old.close()  # a rebuilt index: nothing is shared with the old generation
     if searcher is None:
         searcher = index.open_index(root).searcher()
     cache[str(root)] = (target, searcher)

@@ -5,13 +5,15 @@ Used by /search and /categories/<id>, for HTML and for the JSON twin alike.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
-from whoosh.analysis import STOP_WORDS
+from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 
 from .. import search
 from ..geocoding import Geocoder, GeocodingError, Place
@@ -22,6 +24,7 @@ from .params import DAYS, TIMES, SearchParams, format_number
 
 PER_PAGE = 10
 WIDER_KM = (1, 2, 5, 10, 20, 50, 100, 200)
+_STEMMER = StemmingAnalyzer()  # the index's analyzer, to turn corrected stems back into words
 
 
 @dataclass
@@ -167,7 +170,7 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
     page = ResultsPage(p, category, place, results, found.total, p.page, found.pages,
                        corrections=dict(found.corrections))
     if found.corrections:
-        page.searched_for = _corrected(text, found.corrections)
+        page.searched_for = _corrected(text, found.corrections, vocab)
     page.active = _active_filters(p, place, vocab, category)
     if not found.total:
         page.suggestions = _suggestions(p, place, vocab, category)
@@ -196,10 +199,34 @@ def _short(text: str, size: int = 40) -> str:
     return text if len(text) <= size else text[:size] + "…"
 
 
-def _corrected(text: str, corrections: dict[str, str]) -> str:
-    for typo, word in corrections.items():
+def _corrected(text: str, corrections: dict[str, str], vocab: Vocabulary) -> str:
+    """The text with each typo replaced by a word people would recognise."""
+    for typo, stem in corrections.items():
+        word = _surface_word(typo, stem, vocab)
         text = re.sub(rf"(?<![\w']){re.escape(typo)}(?![\w'])", word, text, flags=re.I)
     return text
+
+
+def _surface_word(typo: str, stem: str, vocab: Vocabulary) -> str:
+    """The search corrects to index stems ('monei'); show the word it stands for ('money')."""
+    words = _words_by_stem(vocab).get(stem)
+    if not words:
+        return stem
+    return difflib.get_close_matches(typo.lower(), sorted(words), n=1, cutoff=0)[0]
+
+
+def _words_by_stem(vocab: Vocabulary) -> dict[str, set[str]]:
+    """stem -> words, from the vocabulary's labels and the synonym table; built once per app."""
+    cached = current_app.extensions.get("public.words_by_stem")
+    if cached is None:
+        text = " ".join(label for section in vocab.labels.values() for label in section.values())
+        text += " " + " ".join(getattr(search.current_synonyms(), "phrases", {}))
+        cached = {}
+        for word in set(re.findall(r"[a-z]+", text.lower())):
+            for token in _STEMMER(word):
+                cached.setdefault(token.text, set()).add(word)
+        current_app.extensions["public.words_by_stem"] = cached
+    return cached  # type: ignore[no-any-return]
 
 
 def _active_filters(p: SearchParams, place: Place | None, vocab: Vocabulary,
