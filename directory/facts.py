@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -78,9 +79,19 @@ class ServiceFacts:
 IdSource = sa.Select[tuple[int]] | Iterable[int]
 
 
+CHUNK = 2000
+
+
 def load_facts(session: Session, ids: IdSource) -> list[ServiceFacts]:
     """Facts for the services whose ids the select (or list) gives, ordered by id."""
-    subquery = ids.scalar_subquery() if isinstance(ids, sa.Select) else list(ids)
+    if isinstance(ids, sa.Select):
+        return _load(session, ids.scalar_subquery())
+    wanted = sorted(set(ids))
+    return [f for start in range(0, len(wanted), CHUNK)
+            for f in _load(session, wanted[start : start + CHUNK])]
+
+
+def _load(session: Session, subquery: Any) -> list[ServiceFacts]:
     by_id: dict[int, ServiceFacts] = {}
     for row in session.execute(
         sa.select(

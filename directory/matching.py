@@ -9,7 +9,8 @@ ORM objects, so a match stays fast on a large catalogue.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import heapq
+from collections.abc import Sequence
 from datetime import date
 import matcher
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from . import search
 from .facts import IdSource, ServiceFacts, load_facts
 from .models import (
+    CoverageArea,
     Location,
     Service,
     ServiceStatus,
@@ -31,6 +33,10 @@ from .search import query
 from .search.documents import REMOTE
 
 KM_PER_DEGREE_LAT = 111.2
+# On a very large catalogue, how many candidates of each kind the matcher scores at most.
+LOCAL_CAP = 400
+REMOTE_CAP = 150
+TEXT_CAP = 200
 
 
 def margin_km(max_distance_km: float) -> float:
@@ -38,28 +44,81 @@ def margin_km(max_distance_km: float) -> float:
     return max(2.0, 0.5 * max_distance_km)
 
 
-def candidate_ids(session: Session, profile: matcher.Profile) -> sa.Select[tuple[int]]:
-    """SQL for the ids of active services worth considering for this person."""
+def relevant_terms(session: Session, profile: matcher.Profile, vocab: matcher.Vocabulary) -> list[int]:
+    """Ids of the terms that make a service relevant: what the goals serve, the conditions."""
+    categories = {c for g in profile.goals if g in vocab.goals for c in vocab.goals[g].serves}
+    activities = {a for g in profile.goals if g in vocab.goals for a in vocab.goals[g].activities}
+    wanted = [
+        sa.and_(Term.taxonomy == taxonomy, Term.code.in_(sorted(codes)))
+        for taxonomy, codes in ((Taxonomy.CATEGORY, categories), (Taxonomy.ACTIVITY, activities),
+                                (Taxonomy.CONDITION, profile.conditions))
+        if codes
+    ]
+    return list(session.scalars(sa.select(Term.id).where(sa.or_(*wanted)))) if wanted else []
+
+
+def candidate_ids(
+    session: Session, profile: matcher.Profile, vocab: matcher.Vocabulary, text_ids: Sequence[str] = ()
+) -> list[int]:
+    """Ids of the active services worth handing to the matcher for this person.
+
+    In-person services with a venue in a box a little wider than the person's distance, and
+    remote services (online, by phone, or home visits covering their district), that serve
+    one of their goals or conditions or match their words. On a very large catalogue only
+    the best LOCAL_CAP and REMOTE_CAP of these by goal fit (then nearness) are scored.
+    """
     active = Service.status == ServiceStatus.ACTIVE
-    remote = (
+    terms = relevant_terms(session, profile, vocab)
+    fit = sa.func.count(sa.distinct(service_terms.c.term_id))
+    chosen: list[int] = []
+    if profile.origin is not None and terms:
+        lat, lon = profile.origin.lat, profile.origin.lon
+        squeeze = max(math.cos(math.radians(lat)), 0.01)
+        reach = profile.max_distance_km + margin_km(profile.max_distance_km)
+        dlat, dlon = reach / KM_PER_DEGREE_LAT, reach / (KM_PER_DEGREE_LAT * squeeze)
+        d2 = (Location.latitude - lat) * (Location.latitude - lat) + (
+            (Location.longitude - lon) * squeeze) * ((Location.longitude - lon) * squeeze)
+        chosen += session.scalars(
+            sa.select(Service.id)
+            .select_from(Location)
+            .join(service_locations, service_locations.c.location_id == Location.id)
+            .join(Service, Service.id == service_locations.c.service_id)
+            .join(service_terms, sa.and_(service_terms.c.service_id == Service.id,
+                                         service_terms.c.term_id.in_(terms)))
+            .where(active, Location.latitude.between(lat - dlat, lat + dlat),
+                   Location.longitude.between(lon - dlon, lon + dlon))
+            .group_by(Service.id)
+            .order_by(fit.desc(), sa.func.min(d2), Service.id)
+            .limit(LOCAL_CAP)
+        )
+    if terms:
+        chosen += session.scalars(
+            sa.select(Service.id)
+            .join(service_terms, sa.and_(service_terms.c.service_id == Service.id,
+                                         service_terms.c.term_id.in_(terms)))
+            .where(active, Service.id.in_(_remote_ids(profile.outward_code)))
+            .group_by(Service.id)
+            .order_by(fit.desc(), Service.id)
+            .limit(REMOTE_CAP)
+        )
+    if text_ids:
+        chosen += session.scalars(
+            sa.select(Service.id).where(active, Service.public_id.in_(list(text_ids)))
+        )
+    return sorted(set(chosen))
+
+
+def _remote_ids(outward: str | None) -> sa.Select[tuple[int]]:
+    """Services people take part in without travelling: online, by phone, or a home visit here."""
+    anywhere = (
         sa.select(service_terms.c.service_id)
         .join(Term, Term.id == service_terms.c.term_id)
-        .where(Term.taxonomy == Taxonomy.ACCESS, Term.code.in_(sorted(REMOTE)))
+        .where(Term.taxonomy == Taxonomy.ACCESS, Term.code.in_(("online", "telephone")))
     )
-    if profile.origin is None:
-        return sa.select(Service.id).where(active, Service.id.in_(remote))
-    reach = profile.max_distance_km + margin_km(profile.max_distance_km)
-    dlat = reach / KM_PER_DEGREE_LAT
-    dlon = reach / (KM_PER_DEGREE_LAT * max(math.cos(math.radians(profile.origin.lat)), 0.01))
-    nearby = (
-        sa.select(service_locations.c.service_id)
-        .join(Location, Location.id == service_locations.c.location_id)
-        .where(
-            Location.latitude.between(profile.origin.lat - dlat, profile.origin.lat + dlat),
-            Location.longitude.between(profile.origin.lon - dlon, profile.origin.lon + dlon),
-        )
-    )
-    return sa.select(Service.id).where(active, sa.or_(Service.id.in_(nearby), Service.id.in_(remote)))
+    if not outward:
+        return anywhere
+    visits = sa.select(CoverageArea.service_id).where(CoverageArea.outward_code == outward.upper())
+    return anywhere.union(visits)
 
 
 def to_candidate(facts: ServiceFacts) -> matcher.Candidate:
@@ -100,11 +159,12 @@ def load_candidates(session: Session, ids: IdSource) -> list[matcher.Candidate]:
     return sorted((to_candidate(f) for f in load_facts(session, ids)), key=lambda c: c.id)
 
 
-def text_scores(app: Flask, text: str, candidates: list[matcher.Candidate]) -> Mapping[str, float] | None:
-    """0..1 relevance of the person's own words from the search index, with synonyms.
+def text_scores(app: Flask, text: str) -> dict[str, float] | None:
+    """0..1 relevance of the person's own words for every service that matches them.
 
-    None when there is no text, or when the index cannot be used (the matcher then falls
-    back to its own lexical match, so a damaged index never stops a match).
+    From the search index, with the lay-language synonyms. None when there is no text or
+    the index cannot be used (the matcher then falls back to its own lexical match, so a
+    damaged index never stops a match).
     """
     if not text.strip():
         return None
@@ -112,12 +172,14 @@ def text_scores(app: Flask, text: str, candidates: list[matcher.Candidate]) -> M
         searcher = search.live_searcher(app)
     except search.IndexMissing:
         return None
-    return query.text_scores(searcher, text, search.current_synonyms(app), (c.id for c in candidates))
+    return query.text_scores(searcher, text, search.current_synonyms(app))
 
 
 def run_match(app: Flask, session: Session, profile: matcher.Profile, today: date) -> matcher.MatchResult:
     """Generate candidates for this person and let the matcher rank them."""
-    candidates = load_candidates(session, candidate_ids(session, profile))
     vocab = app.extensions["vocabulary"].for_matcher
-    scores = text_scores(app, profile.text, candidates)
+    words = text_scores(app, profile.text)
+    best_words = heapq.nlargest(TEXT_CAP, words, key=lambda i: (words[i], i)) if words else []
+    candidates = load_candidates(session, candidate_ids(session, profile, vocab, best_words))
+    scores = None if words is None else {c.id: words.get(c.id, 0.0) for c in candidates}
     return matcher.match(profile, candidates, vocab, today, scores)

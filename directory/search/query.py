@@ -421,15 +421,13 @@ def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
     return TextMatch(anyword, searched, corrections, nothing=False)
 
 
-def text_scores(searcher: Searcher, text: str, synonyms: Synonyms, wanted: Iterable[str]) -> dict[str, float]:
-    """0..1 text relevance of the wanted service ids (the matcher's free-text signal)."""
+def text_scores(searcher: Searcher, text: str, synonyms: Synonyms) -> dict[str, float]:
+    """Service id -> 0..1 text relevance, for every live service the text matches."""
     found = match_text(searcher, text, synonyms).scores
-    if not found:
-        return {}
-    top = max(found.values())
-    ids = facts_of(searcher).ids
-    by_id = {ids[d]: s / top for d, s in found.items() if d in ids}
-    return {i: by_id[i] for i in wanted if i in by_id}
+    facts = facts_of(searcher)
+    live = {d: s for d, s in found.items() if d in facts.ids}
+    top = max(live.values(), default=0.0) or 1.0
+    return {facts.ids[d]: s / top for d, s in live.items()}
 
 
 # --- filters and the search itself ----------------------------------------------------------

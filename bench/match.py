@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Match latency benchmark: a full match on synthetic catalogues of several sizes.
+
+Usage:  .venv/bin/python bench/match.py [--sizes 1000,10000,100000] [--runs 200] [--json]
+
+Each run is what POST /api/v1/match does after parsing JSON: profile validation
+(marshmallow), geocoding, candidate generation in SQL, text relevance from the index,
+scoring, diversification, reasons and serialising the answer. Profiles are seeded random
+people in the towns of the synthetic catalogue (bench/synthetic.py), half given by
+coordinates and half by a real postcode. Prints p50/p95 per size, and JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import catalogue_db  # noqa: E402  (also puts the project on sys.path)
+from synthetic import TOWNS  # noqa: E402
+
+POSTCODES = ["NE4 8XJ", "SW1A 1AA", "M1 1AE", "B33 8TH", "EC1A 1BB", "E1 6AN", "CR2 6XH"]
+TEXTS = ["", "", "used to love fishing, gets breathless on hills", "lonely since my wife died",
+         "skint and worried about bills", "wants to sing again", "bad knees but likes walking"]
+
+
+def make_profiles(count: int, goals: list[str], conditions: list[str], seed: int = 5) -> list[dict]:  # type: ignore[type-arg]
+    rng = random.Random(seed)
+    profiles = []
+    for n in range(count):
+        town = rng.choice(TOWNS)
+        if n % 2:
+            location = {"postcode": rng.choice(POSTCODES)}
+        else:
+            location = {"latitude": town[1] + rng.uniform(-0.03, 0.03),
+                        "longitude": town[2] + rng.uniform(-0.05, 0.05)}
+        profile = {
+            "goals": rng.sample(goals, rng.randint(1, 3)),
+            "conditions": rng.sample(conditions, rng.randint(0, 2)),
+            "location": location,
+            "max_distance_km": rng.choice([3, 5, 8, 10]),
+            "readiness": rng.choice(["not-yet", "thinking", "ready", "active"]),
+            "age": rng.randint(20, 85),
+            "gender": rng.choice(["female", "male", None]),
+            "text": rng.choice(TEXTS),
+        }
+        if rng.random() < 0.4:
+            profile["availability"] = [{"day": d, "from": "09:00", "to": "17:00"}
+                                       for d in rng.sample(["mon", "tue", "wed", "thu", "fri"], 3)]
+        if rng.random() < 0.3:
+            profile["needs"] = rng.sample(["step-free", "free", "wheelchair-accessible"], 1)
+        profiles.append(profile)
+    return profiles
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run_size(size: int, runs: int) -> dict:  # type: ignore[type-arg]
+    from directory.api.match import match_json
+
+    app, build = catalogue_db.instance_for(size)
+    vocab = app.extensions["vocabulary"]
+    profiles = make_profiles(runs, sorted(vocab.ids("goals")), sorted(vocab.ids("conditions")))
+    timings, considered, returned = [], [], []
+    with app.app_context():
+        for profile in profiles[:5]:
+            match_json(profile, date(2026, 11, 30))  # warm: geocoder tables, index facts
+        for profile in profiles:
+            started = time.perf_counter()
+            answer = match_json(profile, date(2026, 11, 30))
+            timings.append((time.perf_counter() - started) * 1000)
+            considered.append(answer["considered"])
+            returned.append(len(answer["results"]))
+    app.extensions["db"].engine.dispose()
+    return {
+        "size": size,
+        "p50_ms": round(percentile(timings, 50), 1),
+        "p95_ms": round(percentile(timings, 95), 1),
+        "max_ms": round(max(timings), 1),
+        "mean_candidates": round(sum(considered) / len(considered)),
+        "mean_results": round(sum(returned) / len(returned), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--json", action="store_true", help="print only JSON")
+    args = parser.parse_args(argv)
+    results = [run_size(int(s), args.runs) for s in args.sizes.split(",")]
+    report = {"machine": f"{platform.machine()}, Python {platform.python_version()}, "
+                         f"{os.cpu_count()} cores", "results": results}
+    if not args.json:
+        print(f"{'size':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'candidates':>11} {'results':>8}")
+        for r in results:
+            print(f"{r['size']:>7} {r['p50_ms']:7} {r['p95_ms']:7} {r['max_ms']:7} "
+                  f"{r['mean_candidates']:>11} {r['mean_results']:>8}")
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
