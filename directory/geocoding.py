@@ -273,6 +273,10 @@ class Geocoder:
         best = min(rows, key=lambda r: (not r.local, distance_km(self.home, (r.latitude, r.longitude))))
         return Place(best.latitude, best.longitude, best.place, "place", best.outward)
 
+    def outward_of(self, place: Place) -> str | None:
+        """The postcode district of a resolved place (the nearest one for a place name)."""
+        return place.outward_code or self.nearest_outward(place.latitude, place.longitude)
+
     def district_centre(self, outward: str | None) -> tuple[float, float] | None:
         """The centre of a postcode district (GeoNames), or None when unknown."""
         found = self.gazetteer.outward(outward) if outward else None

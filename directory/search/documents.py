@@ -45,6 +45,9 @@ def to_document(service: ServiceFacts, vocab: Vocabulary) -> dict[str, Any]:
                 if v.latitude is not None and v.longitude is not None
             ],
             "remote": bool(REMOTE & set(codes[Taxonomy.ACCESS])),
+            # Online and phone services reach anyone; home visits only their districts.
+            "anywhere": bool({"online", "telephone"} & set(codes[Taxonomy.ACCESS])),
+            "coverage": sorted(service.coverage),
             "sessions": [
                 [DAY_INDEX[s.day], s.start.hour * 60 + s.start.minute, s.end.hour * 60 + s.end.minute]
                 for s in service.sessions

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from whoosh.analysis import StemmingAnalyzer
@@ -43,6 +44,7 @@ PARTS = {
 }
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FAR = 1e9
+LONDON = ZoneInfo("Europe/London")
 # Words that say nothing about what someone wants from a directory.
 FILLER = frozenset({"group", "groups", "club", "clubs", "class", "classes", "session", "sessions",
                     "near", "nearby", "local", "me", "my", "place", "something", "somewhere",
@@ -60,6 +62,7 @@ class Filters:
     days: tuple[str, ...] = ()  # any of
     parts: tuple[str, ...] = ()  # any of: morning, afternoon, evening, weekend
     origin: tuple[float, float] | None = None
+    outward_code: str | None = None  # the origin's postcode district, for home visits
     within_km: float | None = None
     statuses: tuple[str, ...] = ("active",)
     organization_id: str | None = None
@@ -141,7 +144,9 @@ class Facts:
     names: dict[int, str]  # lowercased, for alphabetical order
     inactive: set[int]
     status: dict[int, str]
-    remote: set[int]
+    remote: set[int]  # online, by phone or home visits: labelled remote in results
+    anywhere: set[int]  # online or by phone: never too far
+    coverage: dict[int, set[str]]  # home-visit docnum -> outward codes it covers
     by_lat: list[float]  # venue latitudes, sorted
     points: list[tuple[float, float, int]]  # (lat, lon, docnum) in the same order
     sessions: dict[int, list[tuple[int, int, int]]]  # docnum -> (day, start, end) minutes
@@ -191,7 +196,7 @@ def _segment_facts(reader: Any) -> Facts:
         found = _segment_cache.get(key)
     if found is not None:
         return found
-    facts = Facts(reader.doc_count_all(), set(), {}, {}, set(), {}, set(), [], [], {})
+    facts = Facts(reader.doc_count_all(), set(), {}, {}, set(), {}, set(), set(), {}, [], [], {})
     points = []
     for docnum in range(reader.doc_count_all()):
         if reader.is_deleted(docnum):
@@ -206,6 +211,10 @@ def _segment_facts(reader: Any) -> Facts:
         extra = stored.get("extra") or {}
         if extra.get("remote"):
             facts.remote.add(docnum)
+        if extra.get("anywhere"):
+            facts.anywhere.add(docnum)
+        if extra.get("coverage"):
+            facts.coverage[docnum] = set(extra["coverage"])
         points.extend((lat, lon, docnum) for lat, lon in extra.get("points", ()))
         if extra.get("sessions"):
             facts.sessions[docnum] = [(d, s, e) for d, s, e in extra["sessions"]]
@@ -228,7 +237,7 @@ def facts_of(searcher: Searcher) -> Facts:
         found = _global_cache.get(key)
     if found is not None:
         return found
-    merged = Facts(0, set(), {}, {}, set(), {}, set(), [], [], {})
+    merged = Facts(0, set(), {}, {}, set(), {}, set(), set(), {}, [], [], {})
     for f, offset in parts:
         merged.size = max(merged.size, offset + f.size)
         merged.live.update(offset + d for d in f.live)
@@ -237,6 +246,8 @@ def facts_of(searcher: Searcher) -> Facts:
         merged.status.update((offset + d, v) for d, v in f.status.items())
         merged.inactive.update(offset + d for d in f.inactive)
         merged.remote.update(offset + d for d in f.remote)
+        merged.anywhere.update(offset + d for d in f.anywhere)
+        merged.coverage.update((offset + d, v) for d, v in f.coverage.items())
         merged.points.extend((lat, lon, offset + d) for lat, lon, d in f.points)
         merged.sessions.update((offset + d, v) for d, v in f.sessions.items())
     merged.points.sort()
@@ -273,6 +284,11 @@ def distances(facts: Facts, origin: tuple[float, float], limit_km: float | None)
 def _part_matches(facts: Facts, parts: Sequence[str]) -> set[int]:
     """Documents with a session in any of the parts of the day (or at the weekend)."""
     return set().union(*(facts.by_part.get(p, set()) for p in parts))
+
+
+def uk_now() -> datetime:
+    """The wall-clock time in the UK (sessions are listed in UK time), without a zone."""
+    return datetime.now(LONDON).replace(tzinfo=None)
 
 
 def next_session(sessions: Sequence[Sequence[int]], now: datetime) -> datetime | None:
@@ -444,7 +460,9 @@ def _allowed(searcher: Searcher, facts: Facts, filters: Filters, near: dict[int,
     if filters.organization_id:
         sets.append(_docs(searcher, "organization_id", filters.organization_id))
     if near is not None and filters.within_km is not None:
-        sets.append(set(near) | facts.remote)
+        code = (filters.outward_code or "").upper()
+        visiting = {d for d, areas in facts.coverage.items() if code and code in areas}
+        sets.append(set(near) | facts.anywhere | visiting)
     if filters.parts:
         sets.append(_part_matches(facts, filters.parts))
     if not sets:
@@ -485,7 +503,7 @@ def search(
     scores = matched.scores if matched is not None else {}
     top = max((scores.get(d, 0.0) for d in pool), default=0.0) or 1.0
     near = near or {}
-    now = now or datetime.now()
+    now = now or uk_now()
 
     rank = facts.rank
 
