@@ -18,8 +18,23 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+# NHS.UK frontend styles for the public pages, from npm (frontend/package-lock.json), compiled
+# into directory/static/vendor/nhsuk/ (not committed). Without npm the pages still work, unstyled.
+directory/static/vendor/nhsuk/.installed: frontend/package.json frontend/package-lock.json frontend/nhsuk.scss
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "npm not found: the public pages will work without the NHS.UK styles"; \
+	elif npm ci --prefix frontend --no-audit --no-fund && \
+	  npm run --prefix frontend --silent build && \
+	  rm -rf directory/static/vendor/nhsuk/assets && \
+	  cp -R frontend/node_modules/nhsuk-frontend/dist/nhsuk/assets directory/static/vendor/nhsuk/assets && \
+	  cp frontend/node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js directory/static/vendor/nhsuk/; then \
+	  touch $@; \
+	else \
+	  echo "WARNING: building the NHS.UK styles failed; the pages will work unstyled"; \
+	fi
+
+install: $(VENV)/.installed directory/static/vendor/nhsuk/.installed
+install-test: $(VENV)/.installed-test directory/static/vendor/nhsuk/.installed
 
 run: install
 	$(VENV)/bin/directory init

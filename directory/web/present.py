@@ -101,6 +101,12 @@ def next_dates(
     ]
 
 
+def next_start(sessions: list[WeeklySession], now: datetime) -> datetime | None:
+    """When the service next meets, on or after now."""
+    found = next_dates(sessions, now, 1)
+    return found[0]["starts"] if found else None
+
+
 def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1

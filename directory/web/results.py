@@ -108,7 +108,7 @@ class Result:
         }
 
 
-def result(service: Service, hit: search.Hit, vocab: Vocabulary) -> Result:
+def result(service: Service, hit: search.Hit, vocab: Vocabulary, now: datetime) -> Result:
     codes = present.access_codes(service)
     return Result(
         id=service.public_id,
@@ -117,7 +117,8 @@ def result(service: Service, hit: search.Hit, vocab: Vocabulary) -> Result:
         distance_km=hit.distance_km,
         remote=bool(hit.remote),
         remote_modes=present.remote_modes(codes),
-        next_session=hit.next_session,
+        # From the rows on a UK clock: the index's next session uses the server's clock.
+        next_session=present.next_start(service.sessions, now),
         cost=present.cost_text(service),
         access=codes,
         key_access=[vocab.label("access", c) for c in present.KEY_ACCESS if c in codes][:5],
@@ -157,6 +158,7 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
         days=p.days,
         parts=p.times,
         origin=(place.latitude, place.longitude) if place else None,
+        outward_code=geocoder.outward_of(place) if place else None,
         within_km=p.distance if place else None,
     )
     found = search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
@@ -166,7 +168,8 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
         p.page = found.pages
         found = search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
     rows = reads.active_services(session, [hit.id for hit in found.hits])
-    results = [result(rows[h.id], h, vocab) for h in found.hits if h.id in rows]
+    now = present.local_now()
+    results = [result(rows[h.id], h, vocab, now) for h in found.hits if h.id in rows]
     page = ResultsPage(p, category, place, results, found.total, p.page, found.pages,
                        corrections=dict(found.corrections))
     if found.corrections:
