@@ -40,6 +40,8 @@ run: install
 	$(VENV)/bin/directory init
 	$(VENV)/bin/directory seed --if-empty
 	$(VENV)/bin/directory reindex
+	@echo "Demo accounts (demo catalogue only): admin@example.org / demo-admin-password,"
+	@echo "  linkworker@example.org / demo-linkworker-password, provider@example.org / demo-provider-password"
 	$(VENV)/bin/directory serve --host $(HOST) --port $(PORT)
 
 test: install-test
