@@ -35,11 +35,11 @@ def instance_for(size: int, seed: int = 7) -> tuple[Flask, dict[str, Any]]:
     done = folder / "READY"
     app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "TESTING": True})
     timings: dict[str, Any] = {"size": size, "cached": done.exists()}
-    if not done.exists():
-        from directory import migrate, search, vocabulary
+    from directory import migrate, search, vocabulary
 
-        database = app.extensions["db"]
-        migrate.upgrade(database.engine)
+    database = app.extensions["db"]
+    migrate.upgrade(database.engine)  # a cached instance may predate the newest migration
+    if not done.exists():
         with database.sessions() as session:
             vocabulary.sync_terms(session, app.extensions["vocabulary"])
             session.commit()

@@ -19,6 +19,8 @@ service_locations = sa.Table(
     Base.metadata,
     sa.Column("service_id", sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("location_id", sa.ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True),
+    # Candidate generation goes from venues near a person to their services.
+    sa.Index("ix_service_locations_location_id", "location_id"),
 )
 
 

@@ -64,6 +64,8 @@ service_terms = sa.Table(
     Base.metadata,
     sa.Column("service_id", sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("term_id", sa.ForeignKey("terms.id", ondelete="RESTRICT"), primary_key=True),
+    # Candidate generation looks services up by term ("who serves this goal?").
+    sa.Index("ix_service_terms_term_id", "term_id"),
 )
 
 location_terms = sa.Table(
