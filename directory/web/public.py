@@ -80,6 +80,11 @@ def about() -> ResponseReturnValue:
     return render_template("public/about.html")
 
 
+@bp.get("/accessibility")
+def accessibility() -> ResponseReturnValue:
+    return render_template("public/accessibility.html")
+
+
 @bp.get("/search")
 def search_results() -> ResponseReturnValue:
     return _results_page(None)

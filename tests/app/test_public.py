@@ -49,3 +49,21 @@ def test_pages_carry_basic_security_headers(client):
     headers = client.get("/").headers
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
+    csp = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+def test_no_template_has_inline_scripts_or_styles():
+    from pathlib import Path
+
+    for path in (Path(__file__).resolve().parents[2] / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "style=" not in text and "<style" not in text, path
+        for tag in text.split("<script")[1:]:
+            assert "src=" in tag.split(">")[0], f"inline script in {path}"
+
+
+def test_the_accessibility_statement_is_linked_from_every_page(client):
+    assert 'href="/accessibility"' in client.get("/").get_data(as_text=True)
+    body = client.get("/accessibility").get_data(as_text=True)
+    assert "WCAG" in body and "Enforcement procedure" in body
