@@ -3,10 +3,12 @@ together, and why.  Pure standard-library Python; no web stack, no clock, no fil
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from matcher.diversify import diversify
 from matcher.explain import reasons, why_not
@@ -27,9 +29,10 @@ from matcher.model import (
     WhyNot,
     Window,
 )
-from matcher.reach import attendable_sessions, next_start, overlaps
+from matcher.person import to_person
+from matcher.reach import Reach, next_start, to_reach
 from matcher.rules import HARD_RULES, first_broken
-from matcher.scoring import WEIGHTS, Signals, score
+from matcher.scoring import WEIGHTS, Signals, ceiling, score
 from matcher.vocabulary import Goal, Vocabulary
 
 __all__ = [
@@ -81,37 +84,73 @@ def match(
         exclusion counts by rule, and why-not lines for the most notable exclusions.
     """
     pool = list(candidates)
-    docs = {c.id: _document(c, vocab) for c in pool}
-    text = _text_relevance(profile.text, docs, text_scores)
-    wants = bool(profile.goals or profile.conditions or profile.text.strip())
-    excluded: Counter[str] = Counter()
-    kept: list[tuple[Signals, Candidate]] = []
-    notable: list[tuple[Signals, Candidate, Exclusion]] = []
+    person = to_person(profile, vocab)
+    text = _text_relevance(profile.text, pool, vocab, text_scores)
+    wants = bool(profile.goals or profile.conditions or person.has_text)
+    excluded: Counter[Exclusion] = Counter()
+    kept: list[tuple[Signals, Reach]] = []
+    notable: list[_Notable] = []
     for c in pool:
-        rel = text.get(c.id, 0.0)
-        terms = shared_words(profile.text, docs[c.id]) if rel > 0 else ()
-        signals = score(profile, c, vocab, today, rel, terms)
-        broken = first_broken(profile, c)
+        r = to_reach(person, c)  # where they could take part: read by rules, score and reasons
+        broken = first_broken(r)
+        said = text.get(c.id, 0.0)
         if broken is None:
+            signals = score(r, today, said)
             if signals.relevant or not wants:
-                kept.append((signals, c))
-        else:
-            excluded[broken.value] += 1
-            if broken not in _SILENT and c.id not in profile.exclude and signals.relevant:
-                notable.append((signals, c, broken))
+                kept.append((signals, r))
+            continue
+        excluded[broken] += 1
+        # Only a relevant exclusion the person did not ask for is worth a why-not line; it is
+        # weighed in full only if it could make the list (see _most_notable).
+        if broken not in _SILENT and c.id not in profile.exclude:
+            most = ceiling(r, said)
+            if most is not None:
+                notable.append(_Notable(most, r, broken, said))
     kept.sort(key=lambda pair: (-round(pair[0].score, 9), pair[0].service_id))
-    by_id = {s.service_id: c for s, c in kept}
+    by_id = {s.service_id: r for s, r in kept}
     picked = diversify([s for s, _ in kept], profile.limit)
-    notable.sort(key=lambda t: (-round(t[0].score, 9), t[1].id))
+    shown = _most_notable(notable, today)
+    quoted = _said(profile.text, pool, vocab, text, [s.service_id for s in picked])
     return MatchResult(
-        results=tuple(_suggestion(profile, by_id[s.service_id], s, vocab, today) for s in picked),
+        results=tuple(
+            _suggestion(by_id[s.service_id], s, vocab, today, quoted.get(s.service_id, ()))
+            for s in picked
+        ),
         considered=len(pool),
-        excluded=dict(sorted(excluded.items())),
+        excluded=dict(sorted((e.value, n) for e, n in excluded.items())),
         why_not=tuple(
-            WhyNot(c.id, c.name, e, why_not(profile, c, e, vocab))
-            for _, c, e in notable[:WHY_NOT_LIMIT]
+            WhyNot(r.service.id, r.service.name, e, why_not(r, e, vocab)) for r, e in shown
         ),
     )
+
+
+class _Notable(NamedTuple):
+    """A relevant exclusion that might make the why-not list, not yet weighed in full."""
+
+    ceiling: float  # the most its score can be (scoring.ceiling)
+    reach: Reach
+    exclusion: Exclusion
+    text: float  # relevance of the person's words
+
+
+def _most_notable(notable: list[_Notable], today: date) -> list[tuple[Reach, Exclusion]]:
+    """The WHY_NOT_LIMIT notable exclusions with the highest scores, best first, ties by id
+    and then in the order given; weighing in full, highest ceiling first, only those whose
+    ceiling could still reach that list."""
+    if any(math.isnan(n.ceiling) for n in notable):  # not a number: it orders nothing
+        weighed = [(score(n.reach, today, n.text), n.reach, n.exclusion) for n in notable]
+        weighed.sort(key=lambda t: (-round(t[0].score, 9), t[1].service.id))
+        return [(r, e) for _, r, e in weighed[:WHY_NOT_LIMIT]]
+    ranked: list[tuple[tuple[float, str, int], Reach, Exclusion]] = []
+    for at in sorted(range(len(notable)), key=lambda i: -notable[i].ceiling):
+        n = notable[at]
+        # Scores are ranked to 9 decimals, so a ceiling clearly below the last score on the
+        # list rules this one out, and every one after it (their ceilings are no higher).
+        if len(ranked) >= WHY_NOT_LIMIT and n.ceiling + 2e-9 < -ranked[WHY_NOT_LIMIT - 1][0][0]:
+            break
+        s = score(n.reach, today, n.text)
+        bisect.insort(ranked, ((-round(s.score, 9), s.service_id, at), n.reach, n.exclusion))
+    return [(r, e) for _, r, e in ranked[:WHY_NOT_LIMIT]]
 
 
 def to_json(result: MatchResult) -> dict[str, Any]:
@@ -140,9 +179,12 @@ def to_json(result: MatchResult) -> dict[str, Any]:
     }
 
 
-def _suggestion(p: Profile, c: Candidate, s: Signals, vocab: Vocabulary, today: date) -> Suggestion:
-    sessions = attendable_sessions(p, c)
-    fitting = tuple(x for x in sessions if any(overlaps(x, w) for w in p.availability))
+def _suggestion(
+    r: Reach, s: Signals, vocab: Vocabulary, today: date, said: tuple[str, ...]
+) -> Suggestion:
+    sessions = r.attendable_sessions()
+    fitting = tuple(x for x in sessions if r.person.can_attend(x))
+    c = r.service
     return Suggestion(
         service_id=c.id,
         name=c.name,
@@ -150,7 +192,7 @@ def _suggestion(p: Profile, c: Candidate, s: Signals, vocab: Vocabulary, today: 
         score=round(s.score, 3),
         distance_km=None if s.distance_km is None else round(s.distance_km, 1),
         next_session=next_start(fitting or sessions, today),
-        reasons=reasons(s, vocab),
+        reasons=reasons(s, vocab, said),
     )
 
 
@@ -160,10 +202,33 @@ def _document(c: Candidate, vocab: Vocabulary) -> str:
 
 
 def _text_relevance(
-    text: str, docs: Mapping[str, str], text_scores: Mapping[str, float] | None
+    text: str,
+    pool: list[Candidate],
+    vocab: Vocabulary,
+    text_scores: Mapping[str, float] | None,
 ) -> dict[str, float]:
     if not text.strip():
         return {}
     if text_scores is not None:
-        return {i: min(max(float(text_scores.get(i, 0.0)), 0.0), 1.0) for i in docs}
+        return {c.id: min(max(float(text_scores.get(c.id, 0.0)), 0.0), 1.0) for c in pool}
+    docs = {c.id: _document(c, vocab) for c in pool}
     return {i: m.score for i, m in relevance(text, docs).items()}
+
+
+def _said(
+    text: str,
+    pool: list[Candidate],
+    vocab: Vocabulary,
+    relevance: Mapping[str, float],
+    ids: list[str],
+) -> dict[str, tuple[str, ...]]:
+    """The person's own words each of these services' text shares, for the text reason.
+
+    Worked out only for the suggestions returned, as it is only ever read aloud.
+    """
+    wanted = {i for i in ids if relevance.get(i, 0.0) > 0}
+    if not wanted:
+        return {}
+    # Like the relevance, read the text of the last candidate given under each id.
+    last = {c.id: c for c in pool if c.id in wanted}
+    return {i: shared_words(text, _document(c, vocab)) for i, c in last.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -12,21 +13,51 @@ def diversify(ranked: Sequence[Signals], limit: int) -> list[Signals]:
     """Pick up to limit services greedily by score, plus a bonus for serving a goal the picks so
     far cover least (round-robin over goals, fading with each round), minus a cost for
     repeating activities already shown.  Deterministic: ties go to the higher score, then id."""
-    pool = list(ranked)
+    # Highest score first (a stable sort: equal scores keep their order), so that each round's
+    # search can stop once no bonus could lift what is left above the best found.  A score that
+    # is not a number orders nothing, so then every round looks at every service.
+    by_score = not any(math.isnan(s.score) for s in ranked)
+    pool = sorted(ranked, key=lambda s: -s.score) if by_score else list(ranked)
+    top_share = max((s.goal_share for s in ranked), default=1.0)
     chosen: list[Signals] = []
     covered: Counter[str] = Counter()
     shown: Counter[str] = Counter()
     goals = sorted({g for s in ranked for g in s.goals_served})
     while pool and len(chosen) < limit:
         level = min((covered[g] for g in goals), default=0)
-        best = min(
-            pool, key=lambda s: (-_adjusted(s, covered, shown, level), -s.score, s.service_id)
-        )
+        most = WEIGHTS["diversity"] * top_share / (1 + level) if by_score else math.inf
+        best = _best(pool, covered, shown, level, most)
         pool.remove(best)
         chosen.append(best)
         covered.update(best.goals_served)
         shown.update(best.activities)
     return chosen
+
+
+def _best(
+    pool: list[Signals], covered: Counter[str], shown: Counter[str], level: int, most: float
+) -> Signals:
+    """The first service in pool with the highest adjusted score, then score, then lowest id:
+    min(pool, key=...) but stopping early, as pool is highest score first and no adjusted score
+    exceeds score + most (repeats only ever cost)."""
+    best = pool[0]
+    best_key = _key(best, covered, shown, level)
+    for s in pool[1:]:
+        top = -best_key[0]  # the best adjusted score so far
+        if s.score + most < top:
+            break  # neither this service nor any after it (scoring no higher) can win
+        if s.score < top and not s.goals_direct:
+            continue  # no gap to fill, so no bonus: it cannot reach the best
+        key = _key(s, covered, shown, level)
+        if key < best_key:
+            best, best_key = s, key
+    return best
+
+
+def _key(
+    s: Signals, covered: Counter[str], shown: Counter[str], level: int
+) -> tuple[float, float, str]:
+    return -_adjusted(s, covered, shown, level), -s.score, s.service_id
 
 
 def _adjusted(s: Signals, covered: Counter[str], shown: Counter[str], level: int) -> float:

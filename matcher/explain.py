@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from matcher.model import (
-    PHYSICAL_NEEDS,
-    VENUE_FACTS,
-    Candidate,
-    Exclusion,
-    Profile,
-    Reason,
-    ReasonCode,
-    Session,
-)
-from matcher.reach import reachable_venues, travel_free, travel_km, venue_needs
+from matcher.model import PHYSICAL_NEEDS, Exclusion, Reason, ReasonCode, Session
+from matcher.reach import Reach, travel_km
 from matcher.scoring import Signals
 from matcher.vocabulary import Vocabulary
 
+# The text reason when the person's words matched only through related words.
+NO_WORDS_TO_QUOTE = "Found by a search for what you said"
 # Which reason each score contribution becomes; ties in size keep this order.
 _ORDER = ("condition", "activity", "goal", "readiness", "nearness", "text", "fresh")
 _MONTHS = (
@@ -68,14 +61,15 @@ LANGUAGE_NAMES = {
 }
 
 
-def reasons(s: Signals, vocab: Vocabulary) -> tuple[Reason, ...]:
-    """The reasons for one suggestion, biggest contribution first; only signals that raised it."""
+def reasons(s: Signals, vocab: Vocabulary, said: tuple[str, ...] = ()) -> tuple[Reason, ...]:
+    """The reasons for one suggestion, biggest contribution first; only signals that raised it.
+    said holds the person's own words that the service's text shares (lexical.shared_words)."""
     raised = [k for k in _ORDER if s.contributions.get(k, 0.0) > 0]
     raised.sort(key=lambda k: -s.contributions[k])  # stable: ties keep _ORDER
-    return tuple(_reason(k, s, vocab) for k in raised)
+    return tuple(_reason(k, s, vocab, said) for k in raised)
 
 
-def _reason(key: str, s: Signals, vocab: Vocabulary) -> Reason:
+def _reason(key: str, s: Signals, vocab: Vocabulary, said: tuple[str, ...]) -> Reason:
     if key == "condition":
         labels = [_lower(vocab.conditions.get(c, c)) for c in s.conditions]
         return Reason(ReasonCode.CONDITION, f"Designed for people with {_join(labels)}")
@@ -99,24 +93,28 @@ def _reason(key: str, s: Signals, vocab: Vocabulary) -> Reason:
             return Reason(ReasonCode.REMOTE, _REMOTE[s.remote_mode])
         return Reason(ReasonCode.DISTANCE, f"{s.distance_km:.1f} km away")
     if key == "text":
-        said = f": {', '.join(s.text_terms)}" if s.text_terms else ""
-        return Reason(ReasonCode.TEXT, f"Matches what you said{said}")
+        if said:
+            return Reason(ReasonCode.TEXT, f"Matches what you said: {', '.join(said)}")
+        # The app's search index also matches related words (synonyms, spelling, the
+        # organisation or place), so there may be no word of the person's to quote.
+        return Reason(ReasonCode.TEXT, NO_WORDS_TO_QUOTE)
     assert key == "fresh" and s.verified is not None  # freshness only counts with a date
     return Reason(ReasonCode.FRESH, f"Details checked on {_long_date(s.verified)}")
 
 
-def why_not(p: Profile, c: Candidate, exclusion: Exclusion, vocab: Vocabulary) -> str:
-    """One line saying which hard rule keeps c out, in the person's terms."""
-    return f"{c.name}: {_why(p, c, exclusion, vocab)}"
+def why_not(r: Reach, exclusion: Exclusion, vocab: Vocabulary) -> str:
+    """One line saying which hard rule keeps the service out, in the person's terms."""
+    return f"{r.service.name}: {_why(r, exclusion, vocab)}"
 
 
-def _why(p: Profile, c: Candidate, exclusion: Exclusion, vocab: Vocabulary) -> str:
+def _why(r: Reach, exclusion: Exclusion, vocab: Vocabulary) -> str:
+    c = r.service
     if exclusion is Exclusion.TOO_FAR:
-        return _too_far(p, c)
+        return _too_far(r)
     if exclusion is Exclusion.NOT_ELIGIBLE:
-        return _not_eligible(p, c)
+        return _not_eligible(r)
     if exclusion is Exclusion.NEEDS_NOT_MET:
-        return _needs(p, c, vocab)
+        return _needs(r, vocab)
     if exclusion is Exclusion.NO_SHARED_LANGUAGE:
         offered = _join(sorted(LANGUAGE_NAMES.get(x, x) for x in c.languages))
         return f"offered in {offered or 'no listed language'} only, and no interpreter"
@@ -127,7 +125,8 @@ def _why(p: Profile, c: Candidate, exclusion: Exclusion, vocab: Vocabulary) -> s
     return "you asked to leave this out"
 
 
-def _too_far(p: Profile, c: Candidate) -> str:
+def _too_far(r: Reach) -> str:
+    p, c = r.person.profile, r.service
     if "home-visit" in c.access and not c.venues:
         areas = _join(sorted(c.coverage))
         return f"home visits only in {areas}" if areas else "no area listed for home visits"
@@ -135,12 +134,12 @@ def _too_far(p: Profile, c: Candidate) -> str:
         return "meets in person, but no meeting place is listed"
     if p.origin is None:
         return "meets in person only, and no starting point was given"
-    nearest = min(travel_km(p, v.point) or 0.0 for v in c.venues)
+    nearest = min(travel_km(r.person, v.point) or 0.0 for v in c.venues)
     return f"{nearest:.1f} km, further than the {p.max_distance_km:g} km you set"
 
 
-def _not_eligible(p: Profile, c: Candidate) -> str:
-    gender = (p.gender or "").strip().lower()
+def _not_eligible(r: Reach) -> str:
+    gender, c = r.person.gender, r.service
     if gender == "male" and "women-only" in c.access:
         return "for women only"
     if gender == "female" and "men-only" in c.access:
@@ -152,10 +151,11 @@ def _not_eligible(p: Profile, c: Candidate) -> str:
     return f"for people aged {c.max_age} and under"
 
 
-def _needs(p: Profile, c: Candidate, vocab: Vocabulary) -> str:
-    missing = sorted(n for n in p.needs if n not in VENUE_FACTS and n not in c.access)
-    at_venue = venue_needs(p, c) - (PHYSICAL_NEEDS if travel_free(p, c) else frozenset())
-    venues = [c.venues[i] for _, i in reachable_venues(p, c)]
+def _needs(r: Reach, vocab: Vocabulary) -> str:
+    c = r.service
+    missing = sorted(r.person.service_needs - c.access)
+    at_venue = r.venue_needs - PHYSICAL_NEEDS if r.travel_free else r.venue_needs
+    venues = [c.venues[i] for _, i in r.in_reach]
     missing += sorted(n for n in at_venue if not any(n in v.access for v in venues))
     if not missing:
         return "no single place within reach has everything you need"

@@ -48,8 +48,11 @@ def _strip_suffix(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Content-word stems of a text, in order."""
-    words = _WORD.findall(text.lower().replace("\u2019", "'").replace("'s ", " "))
-    return [stem(w) for w in words if len(w) > 2 and w not in STOPWORDS]
+    return [stem(w) for w in _WORD.findall(_normal(text)) if len(w) > 2 and w not in STOPWORDS]
+
+
+def _normal(text: str) -> str:
+    return text.lower().replace("\u2019", "'").replace("'s ", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +63,48 @@ class TextMatch:
     terms: tuple[str, ...]
 
 
+_NO_MATCH = TextMatch(0.0, ())
+
+
 def relevance(query: str, documents: Mapping[str, str]) -> dict[str, TextMatch]:
     """Score each document (id -> text) by the idf-weighted share of query terms it contains."""
     query_terms = sorted(set(terms(query)))
-    doc_terms = {doc_id: set(terms(text)) for doc_id, text in documents.items()}
+    wanted = frozenset(query_terms)
+    # A stem keeps the first three letters of its word (and stems are never shorter), so only
+    # the words that start like a wanted stem can have it: only those are looked at.
+    likely = _words_starting(t[:3] for t in wanted) if wanted else None
+    doc_terms = {
+        doc_id: _found(text, wanted, likely) if likely else set()
+        for doc_id, text in documents.items()
+    }
     df: Counter[str] = Counter()
     for found in doc_terms.values():
-        df.update(found & set(query_terms))
+        df.update(found)
     n = len(doc_terms)
     idf = {t: math.log(1 + (n + 1) / (df[t] + 0.5)) for t in query_terms if df[t]}
     total = sum(idf.values())
     result: dict[str, TextMatch] = {}
     for doc_id, found in doc_terms.items():
+        if not found:
+            result[doc_id] = _NO_MATCH
+            continue
         shared = tuple(t for t in query_terms if t in idf and t in found)
         score = sum(idf[t] for t in shared) / total if total else 0.0
         result[doc_id] = TextMatch(score, shared)
     return result
+
+
+def _words_starting(prefixes: Iterable[str]) -> re.Pattern[str]:
+    """Finds the whole words (as terms() reads them) that start with one of the prefixes."""
+    either = "|".join(re.escape(x) for x in sorted(set(prefixes)))
+    return re.compile(rf"(?<![a-z0-9])(?:{either})[a-z0-9]*")
+
+
+def _found(text: str, wanted: frozenset[str], likely: re.Pattern[str]) -> set[str]:
+    """The stems in wanted that occur in text, as set(terms(text)) & wanted, stemming only the
+    likely words (see relevance)."""
+    words = set(likely.findall(_normal(text)))
+    return {t for w in words if len(w) > 2 and w not in STOPWORDS and (t := stem(w)) in wanted}
 
 
 def shared_words(query: str, text: str) -> tuple[str, ...]:

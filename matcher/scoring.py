@@ -8,13 +8,12 @@ for this person, so it reads as 0..1.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
+from typing import NamedTuple
 
-from matcher.model import Candidate, Profile
-from matcher.reach import remote_mode, usable_venues
-from matcher.vocabulary import Vocabulary
+from matcher.person import Person
+from matcher.reach import Reach
 
 WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
@@ -59,9 +58,12 @@ READINESS_FIT: Mapping[str, Mapping[str, float]] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Signals:
-    """Everything the score of one service was built from, kept for the explanation."""
+class Signals(NamedTuple):
+    """Everything the score of one service was built from, kept for the explanation.
+
+    A NamedTuple, like Reach, because one is built for every candidate that passes the hard
+    rules.
+    """
 
     service_id: str
     goals_served: tuple[str, ...]
@@ -71,7 +73,6 @@ class Signals:
     readiness_features: tuple[str, ...]
     distance_km: float | None
     remote_mode: str | None
-    text_terms: tuple[str, ...]
     verified: date | None
     goal_share: float
     contributions: Mapping[str, float]
@@ -80,25 +81,21 @@ class Signals:
     @property
     def relevant(self) -> bool:
         """Whether anything about the person (goals, conditions, words) points to the service."""
-        return any(self.contributions.get(k, 0.0) > 0 for k in ("goal", "condition", "text"))
+        get = self.contributions.get
+        return get("goal", 0.0) > 0 or get("condition", 0.0) > 0 or get("text", 0.0) > 0
 
 
-def score(
-    p: Profile,
-    c: Candidate,
-    vocab: Vocabulary,
-    today: date,
-    text: float = 0.0,
-    text_terms: tuple[str, ...] = (),
-) -> Signals:
-    """Weigh every soft signal for c; text is the 0..1 relevance of the person's words."""
-    served, direct, activities = goal_fit(p, c, vocab)
-    conditions = tuple(sorted(p.conditions & c.conditions))
-    readiness, features, push = readiness_fit(p, c)
-    nearness, distance, remote = nearness_fit(p, c)
+def score(r: Reach, today: date, text: float = 0.0) -> Signals:
+    """Weigh every soft signal for the service; text is the 0..1 relevance of the person's words."""
+    p, c = r.person, r.service
+    served, direct, activities = goal_fit(r)
+    conditions = _shared_conditions(r)
+    readiness, features, push = readiness_fit(r)
+    nearness, distance, remote = nearness_fit(r)
     # A service designed only for conditions the person doesn't have serves their goals less.
     others_only = bool(c.conditions) and not conditions
-    share = (OTHERS_GOAL_SHARE if others_only else 1.0) / max(len(p.goals & vocab.goal_ids), 1)
+    goal_share = OTHERS_GOAL_SHARE if others_only else 1.0
+    share = goal_share / max(len(p.goals), 1)
     contributions = {
         "goal": WEIGHTS["goal"] * len(served) * share,
         "activity": WEIGHTS["activity"] * len(direct) * share,
@@ -110,71 +107,101 @@ def score(
         "text": WEIGHTS["text"] * min(max(text, 0.0), 1.0),
         "fresh": WEIGHTS["fresh"] * freshness(c.last_verified, today),
     }
-    best = _best_possible(p, vocab, text_used=bool(p.text.strip()))
-    total = min(max(sum(contributions.values()) / best, 0.0), 1.0)
+    total = min(max(sum(contributions.values()) / best_possible(p), 0.0), 1.0)
+    # Positional, in field order: this runs for nearly every candidate of every match.
     return Signals(
-        service_id=c.id,
-        goals_served=served,
-        goals_direct=direct,
-        activities=activities,
-        conditions=conditions,
-        readiness_features=features,
-        distance_km=distance,
-        remote_mode=remote,
-        text_terms=text_terms,
-        verified=c.last_verified,
-        goal_share=OTHERS_GOAL_SHARE if others_only else 1.0,
-        contributions=MappingProxyType(contributions),
-        score=total,
+        c.id,  # service_id
+        served,  # goals_served
+        direct,  # goals_direct
+        activities,
+        conditions,
+        features,  # readiness_features
+        distance,  # distance_km
+        remote,  # remote_mode
+        c.last_verified,  # verified
+        goal_share,
+        MappingProxyType(contributions),
+        total,  # score
     )
 
 
-def goal_fit(
-    p: Profile, c: Candidate, vocab: Vocabulary
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def ceiling(r: Reach, text: float = 0.0) -> float | None:
+    """The most score(r, today, text).score can be on any day, or None when nothing the person
+    wants (goals, conditions, words) points to the service.
+
+    Those wants are weighed as score() weighs them and every other signal is taken at its
+    best, which is cheap: a match weighs in full only the exclusions that could make its
+    why-not list.
+    """
+    p, c = r.person, r.service
+    served, direct, _ = goal_fit(r)
+    conditions = _shared_conditions(r)
+    others_only = bool(c.conditions) and not conditions
+    share = (OTHERS_GOAL_SHARE if others_only else 1.0) / max(len(p.goals), 1)
+    goal = WEIGHTS["goal"] * len(served) * share
+    condition = WEIGHTS["condition"] * (1.0 if conditions else 0.0)
+    said = WEIGHTS["text"] * min(max(text, 0.0), 1.0)
+    if not (goal > 0 or condition > 0 or said > 0):  # as Signals.relevant
+        return None
+    most = (
+        goal
+        + WEIGHTS["activity"] * len(direct) * share
+        + condition
+        - WEIGHTS["other_condition"] * (1.0 if others_only else 0.0)
+        + (WEIGHTS["readiness"] if p.profile.readiness in READINESS_FIT else 0.0)
+        + WEIGHTS["nearness"]  # nearness, readiness and freshness are at most 1 ...
+        + said
+        + WEIGHTS["fresh"]  # ... and the structured push-down only ever subtracts
+    )
+    return min(max(most / best_possible(p), 0.0), 1.0)
+
+
+def goal_fit(r: Reach) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(goals served at all, goals served by a named activity, those activities), sorted."""
-    served: set[str] = set()
-    direct: set[str] = set()
-    activities: set[str] = set()
-    for goal_id in p.goals:
-        goal = vocab.goals.get(goal_id)
-        if goal is None:
-            continue
-        named = goal.activities & c.activities
-        if named:
-            direct.add(goal_id)
-            activities |= named
-        if named or goal.serves & c.categories:
-            served.add(goal_id)
-    return tuple(sorted(served)), tuple(sorted(direct)), tuple(sorted(activities))
+    p, offered, categories = r.person, r.service.activities, r.service.categories
+    served: list[str] = []
+    direct: list[str] = []
+    for goal in p.goals:  # sorted by id, so both lists come out sorted
+        if not goal.activities.isdisjoint(offered):
+            direct.append(goal.id)
+            served.append(goal.id)
+        elif not goal.serves.isdisjoint(categories):
+            served.append(goal.id)
+    if not direct:
+        return tuple(served), (), ()
+    return tuple(served), tuple(direct), tuple([a for a in p.goal_activities if a in offered])
 
 
-def readiness_fit(p: Profile, c: Candidate) -> tuple[float, tuple[str, ...], float]:
+def _shared_conditions(r: Reach) -> tuple[str, ...]:
+    """The person's conditions the service is designed for, sorted."""
+    mine, its = r.person.profile.conditions, r.service.conditions
+    return tuple(sorted(mine & its)) if its and not mine.isdisjoint(its) else ()
+
+
+def readiness_fit(r: Reach) -> tuple[float, tuple[str, ...], float]:
     """(fit 0..1, the features that raised it, push-down 0..1) for the person's readiness."""
-    table = READINESS_FIT.get(p.readiness)
+    readiness = r.person.profile.readiness
+    table = READINESS_FIT.get(readiness)
     if table is None:  # ready and active take any intensity, structured courses included
         return 0.0, (), 0.0
-    present = set(c.access)
-    if c.intensity:
-        present.add(c.intensity)
-    if remote_mode(p, c) is not None:  # online, by phone, or a home visit that reaches them
-        present.add("remote")
-    features = tuple(f for f in table if f in present)
-    fit = min(sum(table[f] for f in features), 1.0)
-    push = 1.0 if p.readiness == "not-yet" and c.intensity == "structured" else 0.0
-    return fit, features, push
+    access, intensity = r.service.access, r.service.intensity
+    # A remote service (online, by phone, or a home visit that reaches them) counts as "remote".
+    remote = r.remote is not None
+    present = [f for f in table if f in access or f == intensity or (remote and f == "remote")]
+    fit = min(sum([table[f] for f in present]), 1.0)
+    push = 1.0 if readiness == "not-yet" and intensity == "structured" else 0.0
+    return fit, tuple(present), push
 
 
-def nearness_fit(p: Profile, c: Candidate) -> tuple[float, float | None, str | None]:
+def nearness_fit(r: Reach) -> tuple[float, float | None, str | None]:
     """(nearness 0..1, km to the nearest usable venue, remote mode when that counts more)."""
-    usable = usable_venues(p, c)
-    distance = usable[0][0] if usable else None
+    distance = r.usable[0][0] if r.usable else None
     near = 0.0
     if distance is not None:
-        near = 1.0 - distance / p.max_distance_km if p.max_distance_km > 0 else 1.0
-    mode = remote_mode(p, c)
-    if mode is not None and near < REMOTE_NEARNESS:
-        return REMOTE_NEARNESS, distance, mode
+        most = r.person.profile.max_distance_km
+        near = 1.0 - distance / most if most > 0 else 1.0
+    if r.remote is not None and near < REMOTE_NEARNESS:
+        return REMOTE_NEARNESS, distance, r.remote
     return max(near, 0.0), distance, None
 
 
@@ -188,15 +215,15 @@ def freshness(verified: date | None, today: date) -> float:
     return max(0.0, 1.0 - (age - FRESH_FULL_DAYS) / (FRESH_NONE_DAYS - FRESH_FULL_DAYS))
 
 
-def _best_possible(p: Profile, vocab: Vocabulary, text_used: bool) -> float:
+def best_possible(p: Person) -> float:
     """The largest weighted sum any service could reach for this person."""
     best = WEIGHTS["nearness"] + WEIGHTS["fresh"]
-    if p.goals & vocab.goal_ids:
+    if p.goals:
         best += WEIGHTS["goal"] + WEIGHTS["activity"]
-    if p.conditions:
+    if p.profile.conditions:
         best += WEIGHTS["condition"]
-    if p.readiness in READINESS_FIT:
+    if p.profile.readiness in READINESS_FIT:
         best += WEIGHTS["readiness"]
-    if text_used:
+    if p.has_text:
         best += WEIGHTS["text"]
     return best

@@ -9,6 +9,8 @@ from typing import Any
 
 from matcher import Candidate, Point, Profile, Session, Venue, Vocabulary, Window
 from matcher.geo import EARTH_RADIUS_KM
+from matcher.person import to_person
+from matcher.reach import Reach, to_reach
 
 TODAY = date(2026, 11, 30)  # a Monday
 NEWCASTLE = Point(54.97, -1.61)
@@ -126,6 +128,11 @@ def candidate(**changes: Any) -> Candidate:
 def person(**changes: Any) -> Profile:
     """A person in Newcastle who wants to get more active within 5 km, with changes."""
     return replace(_PERSON, **changes)
+
+
+def reach_for(p: Profile, c: Candidate) -> Reach:
+    """What the rules, the score and the reasons read about p taking part in c."""
+    return to_reach(to_person(p, VOCAB), c)
 
 
 def north_of(origin: Point, km: float) -> Point:

@@ -3,7 +3,17 @@
 from datetime import date
 
 import pytest
-from builders import NEWCASTLE, TODAY, VOCAB, candidate, person, session, venue_at, window
+from builders import (
+    NEWCASTLE,
+    TODAY,
+    VOCAB,
+    candidate,
+    person,
+    reach_for,
+    session,
+    venue_at,
+    window,
+)
 
 from matcher import Exclusion, ReasonCode, match
 from matcher.explain import why_not
@@ -93,9 +103,17 @@ def test_text_reason_quotes_the_persons_own_words():
     assert reasons[ReasonCode.TEXT] == "Matches what you said: fishing"
 
 
-def test_text_reason_without_shared_words_when_the_app_scored_the_text():
+def test_text_reason_says_it_was_found_by_search_when_no_word_of_theirs_is_shared():
+    # The app's search index also matches related words, so there may be none to quote.
     reasons = reasons_for(person(text="something else"), candidate(), text_scores={"svc-1": 0.5})
-    assert reasons[ReasonCode.TEXT] == "Matches what you said"
+    assert reasons[ReasonCode.TEXT] == "Found by a search for what you said"
+
+
+def test_text_reason_quotes_their_words_when_the_app_scored_the_text_and_they_are_shared():
+    service = candidate(description="Fishing on the river for beginners.")
+    p = person(text="He used to love fishing")
+    reasons = reasons_for(p, service, text_scores={"svc-1": 0.5})
+    assert reasons[ReasonCode.TEXT] == "Matches what you said: fishing"
 
 
 def test_why_not_gives_the_distance_against_the_limit_the_person_set():
@@ -185,10 +203,10 @@ def test_why_not_shows_at_most_five_best_scoring_first():
 
 
 def test_why_not_can_word_every_rule_even_those_match_keeps_quiet_about():
-    assert why_not(person(), candidate(active=False), Exclusion.INACTIVE, VOCAB) == (
+    assert why_not(reach_for(person(), candidate(active=False)), Exclusion.INACTIVE, VOCAB) == (
         "Walking group: not running at the moment"
     )
-    assert why_not(person(), candidate(), Exclusion.EXCLUDED, VOCAB) == (
+    assert why_not(reach_for(person(), candidate()), Exclusion.EXCLUDED, VOCAB) == (
         "Walking group: you asked to leave this out"
     )
 

@@ -1,16 +1,19 @@
 """Soft ranking: what makes one suitable service rank above another."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from builders import TODAY, VOCAB, candidate, person, venue_at
+from builders import TODAY, VOCAB, candidate, person, reach_for, venue_at
 
 from matcher import WEIGHTS, match
+from matcher.person import to_person
+from matcher.reach import to_reach
 from matcher.scoring import freshness, score
 
 
 def score_of(p, c, text=0.0):
-    return score(p, c, VOCAB, TODAY, text).score
+    return score(reach_for(p, c), TODAY, text).score
 
 
 def ranked_ids(p, *services, **kwargs):
@@ -131,3 +134,10 @@ def test_every_weight_lives_in_one_mapping():
         "diversity",
     } <= set(WEIGHTS)
     assert all(w >= 0 for w in WEIGHTS.values())
+
+
+def test_goals_are_known_by_the_ids_the_vocabulary_files_them_under():
+    goal = replace(VOCAB.goals["get-more-active"], id="an-older-id")
+    misfiled = replace(VOCAB, goals={"get-more-active": goal})
+    r = to_reach(to_person(person(), misfiled), candidate())
+    assert score(r, TODAY).goals_served == ("get-more-active",)
