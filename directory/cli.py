@@ -180,9 +180,12 @@ def serve_command(host: str, port: int, workers: int) -> None:
     serve(app, host, port, workers)
 
 
+MAX_WARNINGS = 100  # what an import left out of the records it kept; the rest are counted
+
+
 @cli.command("import-hsds")
 @click.argument("source")
-@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000),
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 10_000),
               help="Services written and committed together.")
 @with_appcontext
 def import_hsds_command(source: str, batch_size: int) -> None:
@@ -191,8 +194,10 @@ def import_hsds_command(source: str, batch_size: int) -> None:
     from . import hsds
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # An app may bring its own fetch(url) -> JSON (the tests serve an API without a network).
+    fetch = app.extensions.get("hsds.fetch", hsds.fetch_json)
     try:
-        feed = hsds.open_source(source, fetch=app.extensions.get("hsds.fetch", hsds.fetch_json))
+        feed = hsds.open_source(source, fetch=fetch)
         importer = hsds.Importer(get_session(), vocabulary.current(), hsds.source_label(source),
                                  locate=hsds.postcode_locator(current_geocoder()),
                                  batch_size=batch_size)
@@ -206,16 +211,19 @@ def import_hsds_command(source: str, batch_size: int) -> None:
                            hidden=feed.total is not None and feed.total <= batch_size) as items:
         try:
             importer.run(items)
-        except hsds.FeedError as err:
+        except (hsds.FeedError, hsds.ImportStopped) as err:
             failed = err
     report = importer.report
-    for problem in report.warnings:
+    for problem in report.warnings[:MAX_WARNINGS]:
         click.echo(f"Warning: {problem}", err=True)
+    if len(report.warnings) > MAX_WARNINGS:
+        click.echo(f"... and {len(report.warnings) - MAX_WARNINGS} more warnings.", err=True)
     for problem in report.problems:
         click.echo(f"Skipped {problem}", err=True)
     click.echo(f"HSDS import from {source}: {report.summary()}.")
     if failed is not None:
-        _fail(f"the import stopped part way: {failed}", 2)
+        _fail(f"the import stopped part way: {failed}",
+              2 if isinstance(failed, hsds.FeedError) else 1)
     if report.skipped:
         sys.exit(1)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import heapq
+import threading
 from collections.abc import Sequence
 from datetime import date
 import matcher
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from . import search
 from .facts import IdSource, ServiceFacts, load_facts
+from .models import version
 from .models import (
     CoverageArea,
     Location,
@@ -159,6 +161,34 @@ def load_candidates(session: Session, ids: IdSource) -> list[matcher.Candidate]:
     return sorted((to_candidate(f) for f in load_facts(session, ids)), key=lambda c: c.id)
 
 
+class CandidateCache:
+    """Candidates kept in memory between matches, dropped whenever the catalogue changes.
+
+    Reading a service's facts costs far more than scoring it. Every committed change moves
+    the catalogue version on (see models.version), in whichever process or machine made
+    it; a match first reads that one number and starts afresh when it has moved.
+    """
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self.version: int | None = None
+        self.by_id: dict[int, matcher.Candidate] = {}
+        self.lock = threading.Lock()
+
+    def get(self, session: Session, ids: list[int]) -> list[matcher.Candidate]:
+        now = version.current(session.connection())
+        with self.lock:
+            if now != self.version or len(self.by_id) > self.limit:
+                self.by_id, self.version = {}, now
+            missing = [i for i in ids if i not in self.by_id]
+        fresh = {f.id: to_candidate(f) for f in load_facts(session, missing)} if missing else {}
+        with self.lock:
+            if self.version == now:
+                self.by_id.update(fresh)
+        found = [self.by_id.get(i) or fresh.get(i) for i in ids]
+        return sorted((c for c in found if c is not None), key=lambda c: c.id)
+
+
 def text_scores(app: Flask, text: str) -> dict[str, float] | None:
     """0..1 relevance of the person's own words for every service that matches them.
 
@@ -180,6 +210,7 @@ def run_match(app: Flask, session: Session, profile: matcher.Profile, today: dat
     vocab = app.extensions["vocabulary"].for_matcher
     words = text_scores(app, profile.text)
     best_words = heapq.nlargest(TEXT_CAP, words, key=lambda i: (words[i], i)) if words else []
-    candidates = load_candidates(session, candidate_ids(session, profile, vocab, best_words))
+    cache: CandidateCache = app.extensions.setdefault("candidate_cache", CandidateCache())
+    candidates = cache.get(session, candidate_ids(session, profile, vocab, best_words))
     scores = None if words is None else {c.id: words.get(c.id, 0.0) for c in candidates}
     return matcher.match(profile, candidates, vocab, today, scores)

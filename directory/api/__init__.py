@@ -23,8 +23,8 @@ def _cors(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    from . import hsds, match, openapi  # noqa: F401  (registers routes)
     from ..auth import csrf
+    from . import hsds, match, openapi  # noqa: F401  (registers routes)
 
     csrf.exempt(bp)  # a public JSON API with no cookies to ride on
     app.register_blueprint(bp)

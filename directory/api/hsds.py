@@ -46,7 +46,9 @@ def _not_found(kind: str, public_id: str) -> tuple[Json, int]:
     return {"errors": {"id": [f"No {kind} with id {public_id}"]}}, 404
 
 
-def _page(items: Sequence[T], args: dict[str, Any], render: Callable[[Sequence[T]], list[Json]]) -> Json:
+def _page(
+    items: Sequence[T], args: dict[str, Any], render: Callable[[Sequence[T]], list[Json]]
+) -> Json:
     """The HSDS paging envelope around one page of items."""
     per_page, number = args["per_page"], args["page"]
     start = (number - 1) * per_page
@@ -177,7 +179,8 @@ def get_service_at_location(sal_id: str) -> Json | tuple[Json, int]:
 
 def _render_organizations(org_ids: Sequence[int], services: str | None) -> list[Json]:
     session = get_session()
-    orgs = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(list(org_ids))))}
+    found = session.scalars(select(Organization).where(Organization.id.in_(list(org_ids))))
+    orgs = {o.id: o for o in found}
     owned = queries.published_service_ids_of(session, org_ids) if services else {}
     out = []
     for org_id in org_ids:

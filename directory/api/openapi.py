@@ -38,8 +38,10 @@ class Suggestion(Schema):
     organization = fields.String(required=True)
     score = fields.Float(required=True)
     distance_km = fields.Float(required=True, allow_none=True)
-    next_session = fields.String(required=True, allow_none=True,
-                                 metadata={"description": "Local date and time, YYYY-MM-DDTHH:MM:SS"})
+    next_session = fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "Local date and time, YYYY-MM-DDTHH:MM:SS"},
+    )
     reasons = fields.List(fields.Nested(Reason), required=True)
 
 
@@ -155,7 +157,8 @@ def build_spec(app: Flask) -> Json:
         "/api/v1/services": _list(
             "Published services, a page at a time", schemas.ServiceArgs,
             _page_of("ServiceSummary", "Service", "ServiceMinimal"), "HSDS"),
-        "/api/v1/services/{id}": _one("One fully nested service", "service", _ref("Service"), "HSDS"),
+        "/api/v1/services/{id}": _one(
+            "One fully nested service", "service", _ref("Service"), "HSDS"),
         "/api/v1/service_at_locations": _list(
             "Services at each of their venues", schemas.ServiceFilterArgs,
             _page_of("ServiceAtLocation", "ServiceAtLocationFull"), "HSDS"),

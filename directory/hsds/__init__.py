@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..geocoding import GeocodingError, Geocoder, is_full_postcode
+from ..geocoding import Geocoder, GeocodingError, is_full_postcode
 from .export import write_export
 from .feed import Feed, FeedError, fetch_json, open_source, source_label, walk_api
-from .importer import Importer, ImportReport, VocabularyMissing
+from .importer import Importer, ImportReport, ImportStopped, VocabularyMissing
 from .records import Problem
 
 __all__ = [
     "Feed",
     "FeedError",
     "ImportReport",
+    "ImportStopped",
     "Importer",
     "Problem",
     "VocabularyMissing",

@@ -13,11 +13,12 @@ describe it differently do not flip it back and forth.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
@@ -33,12 +34,15 @@ from ..models import (
     Taxonomy,
     Term,
     WeeklySession,
+    service_locations,
+    service_terms,
     utcnow,
 )
 from ..vocabulary import Vocabulary
 from .parse import Locate, TermIndex, parse_service
 from .queries import load_options
 from .records import (
+    DAY_ORDER,
     ExternalTermRecord,
     LocationRecord,
     OrganizationRecord,
@@ -47,12 +51,16 @@ from .records import (
     TaxonomyRecord,
 )
 
-BATCH = 500
-Progress = Callable[[int], None]
+BATCH = 1000
+Written = tuple[Service, ServiceRecord]
 
 
 class VocabularyMissing(RuntimeError):
     """The database holds no vocabulary terms: `directory init` has not been run."""
+
+
+class ImportStopped(RuntimeError):
+    """A batch could not be written; str() says which records and why."""
 
 
 @dataclass
@@ -96,12 +104,12 @@ def service_state(service: Service, external_ids: Iterable[str]) -> tuple[object
     return (
         service.name, service.description, service.status, service.min_age, service.max_age,
         service.cost, service.is_free, service.phone, service.email, service.website,
-        service.by_appointment, service.first_visit, service.last_verified, service.source,
+        service.by_appointment, service.first_visit, service.last_verified,
         service.organization.public_id,
         tuple(sorted((t.taxonomy, t.code) for t in service.terms)),
         tuple(sorted(external_ids)),
         tuple(sorted(loc.public_id for loc in service.locations)),
-        tuple(sorted((Day(s.day).index, s.starts_at, s.ends_at,
+        tuple(sorted((DAY_ORDER[Day(s.day)], s.starts_at, s.ends_at,
                       s.location.public_id if s.location else "") for s in service.sessions)),
         tuple(sorted(service.languages)),
         tuple(sorted(service.coverage)),
@@ -142,20 +150,32 @@ class Importer:
         self.changed: set[tuple[str, str]] = set()
         self.service_ids: set[str] = set()
 
-    def run(self, items: Iterable[object], progress: Progress | None = None) -> ImportReport:
+    def run(self, items: Iterable[object]) -> ImportReport:
+        """Import every item, a batch at a time; raises ImportStopped if the database refuses
+        a batch (the batches before it stay imported)."""
         batch: list[object] = []
         for raw in items:
             batch.append(raw)
             if len(batch) >= self.batch_size:
-                self._batch(batch)
-                if progress:
-                    progress(len(batch))
+                self._write(batch)
                 batch = []
         if batch:
-            self._batch(batch)
-            if progress:
-                progress(len(batch))
+            self._write(batch)
         return self.report
+
+    def _write(self, batch: Sequence[object]) -> None:
+        counts = (self.report.created, self.report.updated, self.report.unchanged,
+                  self.report.skipped)
+        try:
+            self._batch(batch)
+        except SQLAlchemyError as err:
+            self.session.rollback()
+            (self.report.created, self.report.updated, self.report.unchanged,
+             self.report.skipped) = counts
+            first = sum(counts) + 1
+            reason = str(err.orig if isinstance(err, DBAPIError) else err).splitlines()[0]
+            raise ImportStopped(f"the database refused records {first} to "
+                                f"{first + len(batch) - 1}: {reason}") from None
 
     # --- one batch ----------------------------------------------------------------------
 
@@ -180,25 +200,55 @@ class Importer:
             resolved = self._resolve(record)
             if resolved is not None:
                 kept.append(resolved)
+        self.session.flush()  # new organisations, venues and terms get their ids
         existing = {s.public_id: s for s in self.session.scalars(
             sa.select(Service).where(Service.public_id.in_([r.id for r in kept]))
             .options(*load_options())
         )}
         links = self._external_links([s.id for s in existing.values()])
         written: list[object] = list(existing.values())
+        created: list[Written] = []
+        moved: list[Written] = []  # services whose venues change
         for record in kept:
             service = existing.get(record.id)
             if service is None:
-                written.extend(self._create(record))
+                objects = self._create(record)
+                written.extend(objects)
+                created.append((objects[0], record))  # type: ignore[arg-type]
                 self.report.created += 1
             elif self._update(service, record, links.get(service.id, {})):
+                if {v.public_id for v in service.locations} != {v.id for v in record.locations}:
+                    moved.append((service, record))
                 self.report.updated += 1
             else:
                 self.report.unchanged += 1
+        self.session.flush()  # new services get their ids
+        self._link_rows(created, moved)
         self.session.commit()  # the same commit as every write path: the index follows
         for obj in written:  # keep the session small on a large feed
             if obj in self.session:
                 self.session.expunge(obj)
+
+    def _link_rows(self, created: Sequence[Written], moved: Sequence[Written]) -> None:
+        """Write new services' term links, and venue links, as rows in one statement each.
+
+        Appending to Service.locations would also touch each venue's `services` (the
+        backref), which marks the venue changed and has the search index re-read every
+        service that meets there: on a large feed, most of the index every batch. Term links
+        go in as rows because a new service has a score of them; the unit of work spends
+        longer on those than on everything else it writes.
+        """
+        if moved:
+            self.session.execute(service_locations.delete().where(
+                service_locations.c.service_id.in_([s.id for s, _ in moved])))
+        venues = [{"service_id": service.id, "location_id": self.venues[venue.id].id}
+                  for service, record in (*created, *moved) for venue in record.locations]
+        if venues:
+            self.session.execute(service_locations.insert(), venues)
+        terms = [{"service_id": service.id, "term_id": self.terms[key].id}
+                 for service, record in created for key in record.terms]
+        if terms:
+            self.session.execute(service_terms.insert(), terms)
 
     def _skip(self, errors: Sequence[Problem]) -> None:
         self.report.skipped += 1
@@ -216,7 +266,8 @@ class Importer:
             self.orgs[org.public_id] = org
         for venue in self.session.scalars(
             sa.select(Location).options(selectinload(Location.access_terms)).where(
-                Location.public_id.in_(missing(self.venues, (v.id for r in records for v in r.locations)))
+                Location.public_id.in_(
+                    missing(self.venues, (v.id for r in records for v in r.locations)))
             )
         ):
             self.venues[venue.public_id] = venue
@@ -246,7 +297,8 @@ class Importer:
                                       f"unknown location {venue.id}"))
         missing_terms = [key for key in record.terms if key not in self.terms]
         for taxonomy, code in missing_terms:
-            errors.append(Problem(record.id, "attributes", f"unknown {taxonomy.value} term '{code}'"))
+            errors.append(
+                Problem(record.id, "attributes", f"unknown {taxonomy.value} term '{code}'"))
         if errors:
             self._skip(errors)
             return None
@@ -323,7 +375,9 @@ class Importer:
         self.changed.add(("term", rec.id))
         return True
 
-    def _external_links(self, service_ids: Sequence[int]) -> dict[int, dict[str, ServiceExternalTerm]]:
+    def _external_links(
+        self, service_ids: Sequence[int]
+    ) -> dict[int, dict[str, ServiceExternalTerm]]:
         links: dict[int, dict[str, ServiceExternalTerm]] = {}
         if service_ids:
             for link in self.session.scalars(
@@ -350,7 +404,7 @@ class Importer:
         depends = {("organization", record.organization.id),
                    *(("location", v.id) for v in record.locations),
                    *(("term", t.id) for t in record.external_terms)}
-        if service_state(service, links) == record.state(self.source) and not depends & self.changed:
+        if service_state(service, links) == record.state and not depends & self.changed:
             return False
         self._apply(service, record)
         wanted = {t.id for t in record.external_terms}
@@ -374,14 +428,15 @@ class Importer:
         for key, value in values.items():
             if getattr(service, key, None) != value:
                 setattr(service, key, value)
-        org = self.orgs[record.organization.id]
-        if service.organization is not org:
-            service.organization = org
-        if {(t.taxonomy, t.code) for t in service.terms} != set(record.terms):
+        # By id, not through Service.organization: see _link_venues for why.
+        org_id = self.orgs[record.organization.id].id
+        if service.organization_id != org_id:
+            service.organization_id = org_id
+        # A new service's term links are written by _link_rows.
+        terms = set(record.terms)
+        if service.id is not None and {(t.taxonomy, t.code) for t in service.terms} != terms:
             service.terms = [self.terms[key] for key in record.terms]
-        if {v.public_id for v in service.locations} != {v.id for v in record.locations}:
-            service.locations = [self.venues[v.id] for v in record.locations]
-        current = sorted((Day(s.day).index, s.starts_at, s.ends_at,
+        current = sorted((DAY_ORDER[Day(s.day)], s.starts_at, s.ends_at,
                           s.location.public_id if s.location else "") for s in service.sessions)
         if current != sorted(s.key for s in record.sessions):
             service.sessions = [
@@ -392,7 +447,9 @@ class Importer:
         have = {row.code: row for row in service.language_rows}
         for code in have.keys() - set(record.languages):
             service.language_rows.remove(have[code])
-        service.language_rows.extend(ServiceLanguage(code=c) for c in record.languages if c not in have)
+        service.language_rows.extend(
+            ServiceLanguage(code=c) for c in record.languages if c not in have
+        )
         areas = {row.outward_code: row for row in service.coverage_rows}
         for code in areas.keys() - set(record.coverage):
             service.coverage_rows.remove(areas[code])

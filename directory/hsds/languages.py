@@ -1,4 +1,4 @@
-"""Language codes: our ISO 639-1 codes, their English names, and the three-letter codes feeds use."""
+"""Language codes: ISO 639-1 as we keep them, their English names, and the codes feeds use."""
 
 from __future__ import annotations
 

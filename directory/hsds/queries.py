@@ -14,8 +14,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Flask
-from matcher.geo import Point, haversine_km
 from sqlalchemy.orm import Session, selectinload
+
+from matcher.geo import Point, haversine_km
 
 from .. import search
 from ..models import (
@@ -147,7 +148,8 @@ def _has_term(term_id: str) -> sa.ColumnElement[bool]:
     """The service, one of its venues, or one of its other-taxonomy terms carries the term."""
     ours = sa.select(Term.id).where(Term.public_id == term_id).scalar_subquery()
     return sa.or_(
-        Service.id.in_(sa.select(service_terms.c.service_id).where(service_terms.c.term_id == ours)),
+        Service.id.in_(
+            sa.select(service_terms.c.service_id).where(service_terms.c.term_id == ours)),
         Service.id.in_(
             sa.select(service_locations.c.service_id)
             .join(location_terms, location_terms.c.location_id == service_locations.c.location_id)
@@ -226,7 +228,8 @@ def _near(session: Session, ids: list[int], near: Near, reorder: bool) -> list[i
         covers = near.outward in areas.get(sid, ())
         if areas.get(sid) and not covers:
             continue
-        if near.within_km is not None and not (covers or nearest.get(sid, math.inf) <= near.within_km):
+        close = nearest.get(sid, math.inf) <= (near.within_km or 0)
+        if near.within_km is not None and not (covers or close):
             continue
         kept.append(sid)
     if reorder:
@@ -249,7 +252,8 @@ def venue_distances(
     origin = Point(near.latitude, near.longitude)
     wanted = set(ids)
     rows = session.execute(
-        sa.select(service_locations.c.service_id, Location.id, Location.latitude, Location.longitude)
+        sa.select(service_locations.c.service_id, Location.id, Location.latitude,
+                  Location.longitude)
         .join(Location, Location.id == service_locations.c.location_id)
         .where(Location.latitude.is_not(None))
     )
@@ -315,7 +319,9 @@ def find_organization(session: Session, public_id: str) -> Organization | None:
     )
 
 
-def published_service_ids_of(session: Session, organization_ids: Sequence[int]) -> dict[int, list[int]]:
+def published_service_ids_of(
+    session: Session, organization_ids: Sequence[int]
+) -> dict[int, list[int]]:
     """organisation id -> its published services' ids, by name."""
     found: dict[int, list[int]] = defaultdict(list)
     rows = session.execute(

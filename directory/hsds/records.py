@@ -11,6 +11,9 @@ from datetime import date, datetime, time
 
 from ..models import Day, ServiceStatus, Taxonomy
 
+# Monday 0 .. Sunday 6 (Day.index, without building a list on every call).
+DAY_ORDER = {day: n for n, day in enumerate(Day)}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,7 +24,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.record}: {self.field}: {self.reason}" if self.field else f"{self.record}: {self.reason}"
+        where = f"{self.record}: {self.field}" if self.field else self.record
+        return f"{where}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class SessionRecord:
 
     @property
     def key(self) -> tuple[int, time, time, str]:
-        return (self.day.index, self.starts_at, self.ends_at, self.location_id or "")
+        return (DAY_ORDER[self.day], self.starts_at, self.ends_at, self.location_id or "")
 
 
 @dataclass(frozen=True)
@@ -133,12 +137,16 @@ class ServiceRecord:
     languages: tuple[str, ...] = ()  # sorted
     coverage: tuple[str, ...] = ()  # sorted
 
-    def state(self, source: str) -> tuple[object, ...]:
-        """Everything the service row and its own children hold (see importer.service_state)."""
+    @property
+    def state(self) -> tuple[object, ...]:
+        """What the service row and its own children hold (see importer.service_state).
+
+        Not where it came from: the same data from a newly named file is unchanged.
+        """
         return (
             self.name, self.description, self.status, self.min_age, self.max_age, self.cost,
             self.is_free, self.phone, self.email, self.website, self.by_appointment,
-            self.first_visit, self.last_verified, source, self.organization.id, self.terms,
+            self.first_visit, self.last_verified, self.organization.id, self.terms,
             tuple(sorted(t.id for t in self.external_terms)),
             tuple(sorted(loc.id for loc in self.locations)),
             tuple(sorted(s.key for s in self.sessions)),

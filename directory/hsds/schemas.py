@@ -30,7 +30,8 @@ class Timestamp(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         found = parse_datetime(value) if isinstance(value, str) and len(value) <= 64 else None
         if found is None:
-            raise ValidationError("Give a date (2026-01-31) or a date and time (2026-01-31T09:00:00Z)")
+            raise ValidationError(
+                "Give a date (2026-01-31) or a date and time (2026-01-31T09:00:00Z)")
         return found
 
 
@@ -48,17 +49,20 @@ class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=Range(1, 1_000_000, error="Give a page from 1"),
                           metadata={"description": "Page number, from 1."})
     per_page = fields.Integer(
-        load_default=50, validate=Range(1, MAX_PER_PAGE, error=f"Give per_page from 1 to {MAX_PER_PAGE}"),
+        load_default=50,
+        validate=Range(1, MAX_PER_PAGE, error=f"Give per_page from 1 to {MAX_PER_PAGE}"),
         metadata={"description": f"Results per page, at most {MAX_PER_PAGE}."},
     )
-    format = fields.String(load_default="json", validate=OneOf(["json"], error="Only json is offered"),
-                           metadata={"description": "Only `json`."})
+    format = fields.String(load_default="json",
+                           validate=OneOf(["json"], error="Only json is offered"),
+                           metadata={"description": "Only json."})
 
 
 class ServiceFilterArgs(PageArgs):
     taxonomy_term_id = fields.UUID(metadata={
         "description": "Only services with this taxonomy term (ours or another taxonomy's)."})
-    taxonomy_id = fields.UUID(metadata={"description": "Only services with a term of this taxonomy."})
+    taxonomy_id = fields.UUID(metadata={
+        "description": "Only services with a term of this taxonomy."})
     organization_id = fields.UUID(metadata={"description": "Only this organization's services."})
     modified_after = Timestamp(metadata={
         "description": "Only services changed at or after this date-time (UTC when no zone)."})
@@ -66,7 +70,8 @@ class ServiceFilterArgs(PageArgs):
     postcode = fields.String(validate=Length(min=1, max=20), metadata={
         "description": "A UK postcode or district: services that reach it, nearest first."})
     proximity = fields.Float(
-        validate=Range(0, 20_000_000, min_inclusive=False, error="Give a distance in metres above 0"),
+        validate=Range(0, 20_000_000, min_inclusive=False,
+                       error="Give a distance in metres above 0"),
         metadata={"description": "With postcode: only services with a venue this many metres "
                                  "away or less, or whose service areas cover the postcode."},
     )
@@ -89,7 +94,8 @@ class ServiceArgs(ServiceFilterArgs):
 
 class TaxonomyTermArgs(PageArgs):
     taxonomy_id = fields.UUID(metadata={"description": "Only terms of this taxonomy."})
-    top_only = fields.Boolean(load_default=False, metadata={"description": "Only terms with no parent."})
+    top_only = fields.Boolean(load_default=False,
+                              metadata={"description": "Only terms with no parent."})
     parent_id = fields.UUID(metadata={"description": "Only terms whose parent is this term."})
 
 
@@ -273,7 +279,8 @@ class ServiceSummary(Schema):
     maximum_age = fields.Integer()
     assured_date = fields.Date()
     last_modified = fields.DateTime()
-    application_process = fields.String(metadata={"description": "What to expect on a first visit."})
+    application_process = fields.String(
+        metadata={"description": "What to expect on a first visit."})
     organization = fields.Nested(Organization, required=True)
 
 

@@ -26,6 +26,7 @@ from ..models import (
 from ..vocabulary import Vocabulary, taxonomy_uuid, term_uuid
 from .ids import child_id, service_at_location_id
 from .languages import name_of
+from .records import DAY_ORDER
 
 Json = dict[str, Any]
 County = Callable[[str], str]
@@ -133,7 +134,8 @@ def attributes(service: Service, vocab: Vocabulary, external: Sequence[ExternalT
     sid = service.public_id
     ours = [_attribute(sid, our_term(t, c, vocab), f"{t.value}:{c}")
             for t, c in service_codes(service, vocab)]
-    theirs = sorted(external, key=lambda t: (t.taxonomy.name if t.taxonomy else "", t.name, t.public_id))
+    theirs = sorted(external,
+                    key=lambda t: (t.taxonomy.name if t.taxonomy else "", t.name, t.public_id))
     return ours + [_attribute(sid, external_term(t), t.public_id) for t in theirs]
 
 
@@ -156,7 +158,8 @@ def location(loc: Location, vocab: Vocabulary, county: County) -> Json:
     if loc.latitude is not None and loc.longitude is not None:
         out["latitude"], out["longitude"] = loc.latitude, loc.longitude
     if loc.address_1 or loc.town or loc.postcode:
-        address: Json = {"id": child_id("address", lid), "location_id": lid, "address_1": loc.address_1}
+        address: Json = {"id": child_id("address", lid), "location_id": lid,
+                         "address_1": loc.address_1}
         _put(address, "address_2", loc.address_2)
         address.update({"city": loc.town, "state_province": county(loc.postcode),
                         "postal_code": loc.postcode, "country": "GB", "address_type": "physical"})
@@ -247,7 +250,7 @@ def schedules(service: Service) -> list[Json]:
     venues = {loc.id for loc in service.locations}
     out = []
     ordered = sorted(service.sessions, key=lambda s: (
-        Day(s.day).index, s.starts_at, s.ends_at, s.location.public_id if s.location else ""))
+        DAY_ORDER[Day(s.day)], s.starts_at, s.ends_at, s.location.public_id if s.location else ""))
     for n, session in enumerate(ordered):
         item: Json = {"id": child_id("sched", sid, n), "service_id": sid}
         if session.location is not None and session.location.id in venues:

@@ -7,9 +7,11 @@ from .location import Location, service_locations
 from .organization import Organization
 from .plan import SavedPlan
 from .service import CoverageArea, Day, Service, ServiceLanguage, ServiceStatus, WeeklySession
+from .version import CatalogueVersion
 from .taxonomy import SECTIONS, VENUE_ACCESS, Taxonomy, Term, location_terms, service_terms
 
 __all__ = [
+    "CatalogueVersion",
     "SECTIONS",
     "VENUE_ACCESS",
     "CoverageArea",

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..models import Location, Organization, Service, WeeklySession, new_public_id
+from ..models import Location, Organization, Service, WeeklySession, new_public_id, version
 
 KEY = "search.changed"
 
@@ -22,6 +22,7 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
     # before_flush, not after_flush: loading related rows is allowed here, and new services
     # get their public id now so that it can be remembered.
     changed: set[str] = session.info.setdefault(KEY, set())
+    before = len(changed)
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Service):
             if obj.public_id is None:
@@ -31,6 +32,10 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
             changed.add(obj.service.public_id)
         elif isinstance(obj, Location | Organization) and inspect(obj).persistent:
             changed.update(s.public_id for s in obj.services)
+    if len(changed) > before or session.deleted:
+        # In this transaction: readers elsewhere see the new version exactly when they can
+        # see the change. (The connection, not the session, so no flush is started.)
+        version.bump(session.connection())
 
 
 def init_app(app: Flask, refresh: Any) -> None:

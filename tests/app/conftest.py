@@ -40,7 +40,8 @@ def app_config(tmp_path: Path, template_db: Path, **extra: Any) -> dict[str, Any
     url = os.environ.get("DIRECTORY_TEST_DATABASE_URL")
     if url is None:
         db_file = tmp_path / "test.db"
-        shutil.copy(template_db, db_file)
+        if not db_file.exists():  # a second app in the same test shares the first one's data
+            shutil.copy(template_db, db_file)
         url = f"sqlite:///{db_file}"
     return {
         "TESTING": True,

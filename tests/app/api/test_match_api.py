@@ -145,3 +145,30 @@ def test_the_cli_exits_2_with_the_errors_on_stderr(app, tmp_path, content, field
     assert result.exit_code == 2
     assert field in json.loads(result.stderr)["errors"]
     assert result.stdout == ""
+
+
+def test_a_change_to_the_catalogue_reaches_the_next_match_at_once(client, db, catalogue):
+    from directory.models import ServiceStatus
+
+    assert [r["name"] for r in post(client, {**BASE, "max_distance_km": 3}).get_json()["results"]] == [
+        "Benwell Walkers"
+    ]
+    catalogue.status = ServiceStatus.PAUSED
+    db.commit()
+    assert post(client, {**BASE, "max_distance_km": 3}).get_json()["results"] == []
+    catalogue.status = ServiceStatus.ACTIVE
+    catalogue.name = "Benwell Striders"
+    db.commit()
+    assert [r["name"] for r in post(client, {**BASE, "max_distance_km": 3}).get_json()["results"]] == [
+        "Benwell Striders"
+    ]
+
+
+def test_every_committed_change_moves_the_catalogue_version_on(app, db, catalogue):
+    from directory.models import version
+
+    before = version.current(db.connection())
+    db.rollback()
+    catalogue.cost = "£2"
+    db.commit()
+    assert version.current(db.connection()) == before + 1
