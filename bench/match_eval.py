@@ -3,10 +3,12 @@
 
 Usage:  .venv/bin/python bench/match_eval.py [COLLECTION_DIR] [--json] [--today YYYY-MM-DD]
 
-COLLECTION_DIR holds catalog.json, personas.json, qrels.json and forbidden.json (default:
-tests/data/eval-dev, a copy of the shared dev collection). The catalogue is loaded into a
-fresh temporary instance (migrations, vocabulary, catalogue loader, search index), then
-every persona goes through the same function as POST /api/v1/match. Prints nDCG@5,
+COLLECTION_DIR holds catalog.hsds.json (or catalog.json), personas.json, qrels.json and
+forbidden.json (default: tests/data/eval-dev, a copy of the shared dev collection). The
+catalogue is imported into a fresh temporary instance through `directory init` and
+`directory import-hsds` (the flat catalog.json through the catalogue loader when there is
+no Open Referral file, or with --flat), then every persona goes through the same function
+as POST /api/v1/match. Prints nDCG@5,
 nDCG@10, precision@3, recall of grade 2 in the top 10 and rule violations (any forbidden
 service returned), per persona and overall. Exits 1 if any rule is broken.
 """
@@ -30,9 +32,12 @@ from eval_metrics import ndcg_at_k, precision_at_k, recall_at_k  # noqa: E402
 NOT_INPUT = {"id", "story", "based_on", "judge_location", "judge_outward_code"}
 
 
-def evaluate(folder: Path, today: date) -> dict[str, Any]:
+def evaluate(folder: Path, today: date, flat: bool = False) -> dict[str, Any]:
+    from flask.cli import ScriptInfo
+
     from directory import create_app, migrate, search, seed, vocabulary
     from directory.api.match import match_json
+    from directory.cli import cli
 
     catalog = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
     personas = json.loads((folder / "personas.json").read_text(encoding="utf-8"))
@@ -43,12 +48,20 @@ def evaluate(folder: Path, today: date) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "eval", "TESTING": True})
         database = app.extensions["db"]
-        migrate.upgrade(database.engine)
-        with database.sessions() as session:
-            vocabulary.sync_terms(session, app.extensions["vocabulary"])
-            seed.load_catalogue(session, seed.from_flat(catalog), source="eval")
-            session.commit()
-        search.rebuild_all(app)
+        hsds_file = folder / "catalog.hsds.json"
+        if hsds_file.exists() and not flat:
+            runner = app.test_cli_runner()
+            for args in (["init"], ["import-hsds", str(hsds_file)]):
+                done = runner.invoke(cli, args, obj=ScriptInfo(create_app=lambda: app))
+                if done.exit_code != 0:
+                    raise SystemExit(f"directory {' '.join(args)} failed: {done.output}")
+        else:
+            migrate.upgrade(database.engine)
+            with database.sessions() as session:
+                vocabulary.sync_terms(session, app.extensions["vocabulary"])
+                seed.load_catalogue(session, seed.from_flat(catalog), source="eval")
+                session.commit()
+            search.rebuild_all(app)
         rows = []
         for persona in personas:
             payload = {k: v for k, v in persona.items() if k not in NOT_INPUT}
@@ -82,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", default=str(ROOT / "tests" / "data" / "eval-dev"))
     parser.add_argument("--today", default="2026-11-30")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--flat", action="store_true", help="load catalog.json, not the HSDS file")
     args = parser.parse_args(argv)
-    report = evaluate(Path(args.folder), date.fromisoformat(args.today))
+    report = evaluate(Path(args.folder), date.fromisoformat(args.today), args.flat)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

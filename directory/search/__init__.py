@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from functools import partial
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,23 +156,37 @@ def refresh_ids(app: Flask, ids: set[str]) -> None:
         log.exception("search index update failed for %d services", len(ids))
 
 
-def rebuild_all(app: Flask) -> int:
-    """Rebuild the whole index from the database into a new folder and swap it in."""
-    count = 0
+def rebuild_all(app: Flask, procs: int | None = None) -> int:
+    """Rebuild the whole index from the database into a new folder and swap it in.
 
-    def counted() -> Iterator[dict]:  # type: ignore[type-arg]
-        nonlocal count
-        with app.extensions["db"].sessions() as session:
-            for doc in _documents(app, session):
-                count += 1
-                yield doc
-
+    Large catalogues are read and indexed in several processes (one per core, from
+    PARALLEL_FROM services), each taking a contiguous range of ids.
+    """
     with app.extensions["db"].sessions() as session:
-        total = session.scalar(select(func.count()).select_from(Service)) or 0
-    # Several processes only pay off for large catalogues; small ones stay in-process.
-    procs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
-    index.rebuild(index_root(app), counted(), procs)
-    return count
+        ids = list(session.scalars(select(Service.id).order_by(Service.id)))
+    if procs is None:
+        procs = min(os.cpu_count() or 1, 4) if len(ids) >= PARALLEL_FROM else 1
+    if procs <= 1:
+        index.rebuild(index_root(app), _documents_in(app, ids))
+        return len(ids)
+    size = -(-len(ids) // procs)
+    parts = [ids[start : start + size] for start in range(0, len(ids), size)]
+    index.rebuild_parallel(index_root(app), [partial(_child_documents, app, part) for part in parts])
+    return len(ids)
+
+
+def _documents_in(app: Flask, ids: list[int]) -> Iterator[dict]:  # type: ignore[type-arg]
+    with app.extensions["db"].sessions() as session:
+        for start in range(0, len(ids), BATCH):
+            for facts in load_facts(session, ids[start : start + BATCH]):
+                yield to_document(facts, app.extensions["vocabulary"])
+            session.expunge_all()
+
+
+def _child_documents(app: Flask, ids: list[int]) -> Iterator[dict]:  # type: ignore[type-arg]
+    # A forked child must not share the parent's database connections.
+    app.extensions["db"].engine.dispose(close=False)
+    return _documents_in(app, ids)
 
 
 @dataclass

@@ -8,10 +8,11 @@ SEARCH_WRITE_TIMEOUT seconds for it instead of failing.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
+from whoosh.writing import SegmentWriter
 
 WRITE_TIMEOUT = 60.0
 
@@ -114,6 +116,64 @@ def rebuild(root: Path, docs: Iterable[dict[str, Any]], procs: int = 1) -> Path:
     if old is not None and old != folder:
         shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def rebuild_parallel(root: Path, producers: list[Callable[[], Iterable[dict[str, Any]]]]) -> Path:
+    """Like rebuild, with each producer's documents read and indexed in its own process.
+
+    Each child (forked, so it inherits the app) writes one segment without taking the lock;
+    this process, holding the new index's lock, lists their segments in one commit, as
+    whoosh's own multiprocessing writer does, but without shipping every document through
+    this process first. Reading the database is then parallel too.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    old_writer = None
+    if current_path(root).exists():
+        try:
+            old_writer = open_index(root).writer(timeout=WRITE_TIMEOUT, delay=0.05)
+        except IndexMissing:
+            old_writer = None
+    try:
+        folder = root / f"gen-{uuid.uuid4().hex[:12]}"
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), SCHEMA)
+        parent = ix.writer()
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        children = [context.Process(target=_write_part, args=(str(folder), make, results))
+                    for make in producers]
+        for child in children:
+            child.start()
+        outcomes = [results.get(timeout=3600) for _ in children]
+        for child in children:
+            child.join()
+        failures = [detail for ok, detail in outcomes if not ok]
+        if failures:
+            parent.cancel()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise RuntimeError(f"building the search index failed: {failures[0]}")
+        parent._close_segment()
+        parent._commit_toc([segment for _ok, segment in outcomes if segment.doc_count_all()])
+        parent._finish()
+        old = _swap_in(root, folder)
+    finally:
+        if old_writer is not None:
+            old_writer.cancel()
+    if old is not None and old != folder:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _write_part(folder: str, make: Callable[[], Iterable[dict[str, Any]]], results: Any) -> None:
+    """In a child process: index make()'s documents as one segment and send it back."""
+    try:
+        ix = whoosh_index.open_dir(folder)
+        writer = SegmentWriter(ix, _lk=False, limitmb=256)
+        for doc in make():
+            writer.add_document(**doc)
+        results.put((True, writer._finalize_segment()))
+    except BaseException as err:  # reported to the parent, which fails the whole rebuild
+        results.put((False, repr(err)))
 
 
 def _new_generation(root: Path, docs: Iterable[dict[str, Any]], procs: int = 1) -> Path:

@@ -139,3 +139,14 @@ def test_a_cached_searcher_sees_later_writes_and_rebuilds(app, db):
         assert run_search("knit", Filters()).total == 2
         search.rebuild_all(app)
         assert run_search("knit", Filters()).total == 2
+
+
+def test_a_parallel_rebuild_gives_the_same_index_as_a_serial_one(app, db):
+    for n in range(7):
+        make_service(db, f"Group {n}", sessions=((("mon", "tue", "wed")[n % 3], "10:00", "11:00"),))
+    assert search.rebuild_all(app, procs=1) == 7
+    serial = indexed(app)
+    assert search.rebuild_all(app, procs=3) == 7
+    assert indexed(app) == serial
+    assert search.check(app).clean
+    assert len(list((search.index_root(app)).glob("gen-*"))) == 1
