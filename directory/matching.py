@@ -33,6 +33,7 @@ from .models import (
 )
 from .search import query
 from .search.documents import REMOTE
+from whoosh.searching import Searcher
 
 KM_PER_DEGREE_LAT = 111.2
 # On a very large catalogue, how many candidates of each kind the matcher scores at most.
@@ -205,12 +206,53 @@ def text_scores(app: Flask, text: str) -> dict[str, float] | None:
     return query.text_scores(searcher, text, search.current_synonyms(app))
 
 
+def indexed_candidates(
+    searcher: Searcher, profile: matcher.Profile, vocab: matcher.Vocabulary, text_ids: Sequence[str]
+) -> list[str]:
+    """The same choice as candidate_ids, made from the search index in memory (public ids).
+
+    Goal and condition terms come from posting lists, venues within reach from the index's
+    sorted venue table, remote reach from its facts. The index follows the database within
+    moments of a commit; every rule is then checked on facts read from the database, so a
+    moment's lag can cost a suggestion but never break a rule.
+    """
+    facts = query.facts_of(searcher)
+    goals = [vocab.goals[g] for g in sorted(profile.goals) if g in vocab.goals]
+    wanted = frozenset(
+        [f"category:{c}" for g in goals for c in g.serves]
+        + [f"activity:{a}" for g in goals for a in g.activities]
+        + [f"condition:{c}" for c in profile.conditions]
+    )
+    inactive, terms = facts.inactive, facts.terms
+
+    def fit(docnum: int) -> int:
+        return 0 if docnum in inactive else len(terms.get(docnum, frozenset()) & wanted)
+
+    chosen: list[int] = []
+    if profile.origin is not None and wanted:
+        reach = profile.max_distance_km + margin_km(profile.max_distance_km)
+        near = query.distances(facts, (profile.origin.lat, profile.origin.lon), reach)
+        local = {d: f for d in near if (f := fit(d))}
+        chosen += heapq.nsmallest(LOCAL_CAP, local, key=lambda d: (-local[d], near[d], facts.ids[d]))
+    if wanted:
+        outward = (profile.outward_code or "").upper()
+        visiting = [d for d, areas in facts.coverage.items() if outward and outward in areas]
+        remote = {d: f for d in (*facts.anywhere, *visiting) if (f := fit(d))}
+        chosen += heapq.nsmallest(REMOTE_CAP, remote, key=lambda d: (-remote[d], facts.ids[d]))
+    return sorted({facts.ids[d] for d in chosen} | set(text_ids))
+
+
 def run_match(app: Flask, session: Session, profile: matcher.Profile, today: date) -> matcher.MatchResult:
     """Generate candidates for this person and let the matcher rank them."""
     vocab = app.extensions["vocabulary"].for_matcher
     words = text_scores(app, profile.text)
     best_words = heapq.nlargest(TEXT_CAP, words, key=lambda i: (words[i], i)) if words else []
     cache: CandidateCache = app.extensions.setdefault("candidate_cache", CandidateCache())
-    candidates = cache.get(session, candidate_ids(session, profile, vocab, best_words))
+    try:
+        public_ids = indexed_candidates(search.live_searcher(app), profile, vocab, best_words)
+        ids = list(session.scalars(sa.select(Service.id).where(Service.public_id.in_(public_ids))))
+    except search.IndexMissing:  # no index: the same choice in SQL, slower on big catalogues
+        ids = candidate_ids(session, profile, vocab, best_words)
+    candidates = cache.get(session, ids)
     scores = None if words is None else {c.id: words.get(c.id, 0.0) for c in candidates}
     return matcher.match(profile, candidates, vocab, today, scores)

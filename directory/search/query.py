@@ -18,6 +18,7 @@ import bisect
 import heapq
 import math
 import re
+import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -147,6 +148,7 @@ class Facts:
     remote: set[int]  # online, by phone or home visits: labelled remote in results
     anywhere: set[int]  # online or by phone: never too far
     coverage: dict[int, set[str]]  # home-visit docnum -> outward codes it covers
+    terms: dict[int, frozenset[str]]  # docnum -> "category:x", "activity:y", "condition:z"
     by_lat: list[float]  # venue latitudes, sorted
     points: list[tuple[float, float, int]]  # (lat, lon, docnum) in the same order
     sessions: dict[int, list[tuple[int, int, int]]]  # docnum -> (day, start, end) minutes
@@ -196,7 +198,7 @@ def _segment_facts(reader: Any) -> Facts:
         found = _segment_cache.get(key)
     if found is not None:
         return found
-    facts = Facts(reader.doc_count_all(), set(), {}, {}, set(), {}, set(), set(), {}, [], [], {})
+    facts = Facts(reader.doc_count_all(), set(), {}, {}, set(), {}, set(), set(), {}, {}, [], [], {})
     points = []
     for docnum in range(reader.doc_count_all()):
         if reader.is_deleted(docnum):
@@ -215,6 +217,11 @@ def _segment_facts(reader: Any) -> Facts:
             facts.anywhere.add(docnum)
         if extra.get("coverage"):
             facts.coverage[docnum] = set(extra["coverage"])
+        facts.terms[docnum] = frozenset(
+            sys.intern(f"{fieldname}:{code}")
+            for fieldname in ("category", "activity", "condition")
+            for code in (stored.get(fieldname) or "").split(",") if code
+        )
         points.extend((lat, lon, docnum) for lat, lon in extra.get("points", ()))
         if extra.get("sessions"):
             facts.sessions[docnum] = [(d, s, e) for d, s, e in extra["sessions"]]
@@ -237,7 +244,7 @@ def facts_of(searcher: Searcher) -> Facts:
         found = _global_cache.get(key)
     if found is not None:
         return found
-    merged = Facts(0, set(), {}, {}, set(), {}, set(), set(), {}, [], [], {})
+    merged = Facts(0, set(), {}, {}, set(), {}, set(), set(), {}, {}, [], [], {})
     for f, offset in parts:
         merged.size = max(merged.size, offset + f.size)
         merged.live.update(offset + d for d in f.live)
@@ -248,6 +255,7 @@ def facts_of(searcher: Searcher) -> Facts:
         merged.remote.update(offset + d for d in f.remote)
         merged.anywhere.update(offset + d for d in f.anywhere)
         merged.coverage.update((offset + d, v) for d, v in f.coverage.items())
+        merged.terms.update((offset + d, v) for d, v in f.terms.items())
         merged.points.extend((lat, lon, offset + d) for lat, lon, d in f.points)
         merged.sessions.update((offset + d, v) for d, v in f.sessions.items())
     merged.points.sort()
@@ -266,18 +274,27 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def distances(facts: Facts, origin: tuple[float, float], limit_km: float | None) -> dict[int, float]:
-    """docnum -> km to the nearest venue, for venues within limit_km (all when None)."""
+    """docnum -> km to the nearest venue, for venues within limit_km (all when None).
+
+    Within a town's reach the earth is flat enough: an equirectangular distance differs from
+    the great circle by well under 0.1% at 50 km, and costs no trigonometry per venue.
+    """
     near: dict[int, float] = {}
     band = (limit_km if limit_km is not None else 20000.0) / 111.0
     lo = bisect.bisect_left(facts.by_lat, origin[0] - band)
     hi = bisect.bisect_right(facts.by_lat, origin[0] + band)
-    squeeze = max(math.cos(math.radians(origin[0])), 0.01)
+    lat0, lon0 = origin
+    ky = math.pi * EARTH_KM / 180
+    kx = ky * max(math.cos(math.radians(lat0)), 0.01)
+    limit2 = (limit_km * limit_km) if limit_km is not None else math.inf
     for lat, lon, docnum in facts.points[lo:hi]:
-        if abs(lon - origin[1]) * squeeze > band:
-            continue
-        km = haversine_km(origin, (lat, lon))
-        if (limit_km is None or km <= limit_km) and km < near.get(docnum, FAR):
-            near[docnum] = km
+        dx = (lon - lon0) * kx
+        dy = (lat - lat0) * ky
+        d2 = dx * dx + dy * dy
+        if d2 <= limit2:
+            km = math.sqrt(d2) if limit_km is not None and limit_km <= 100 else haversine_km(origin, (lat, lon))
+            if km < near.get(docnum, FAR):
+                near[docnum] = km
     return near
 
 
