@@ -172,3 +172,37 @@ def test_every_committed_change_moves_the_catalogue_version_on(app, db, catalogu
     catalogue.cost = "£2"
     db.commit()
     assert version.current(db.connection()) == before + 1
+
+
+def test_candidates_from_the_index_are_the_ones_sql_would_choose(app, db):
+    """The fast path (search index in memory) and the fallback (SQL) pick the same services."""
+    import matcher
+
+    from directory import search
+    from directory.matching import candidate_ids, indexed_candidates
+    from directory.models import CoverageArea, Service, Taxonomy
+
+    from ..factories import term
+
+    hall = make_location(db, "Benwell Hall", latitude=54.9707, longitude=-1.6550)
+    far = make_location(db, "Morpeth Hall", latitude=55.17, longitude=-1.69)
+    make_service(db, "Near walk", activities=("walking-group",), categories=("physical-activity",), locations=(hall,))
+    make_service(db, "Far walk", activities=("walking-group",), categories=("physical-activity",), locations=(far,))
+    make_service(db, "Near choir", activities=("choir-singing",), categories=("arts",), locations=(hall,))
+    phone = make_service(db, "Phone walk buddies", activities=("walking-group",),
+                         categories=("physical-activity",), locations=())
+    phone.terms.append(term(db, Taxonomy.ACCESS, "telephone"))
+    visits = make_service(db, "Home exercise", activities=("gentle-exercise",),
+                          categories=("physical-activity",), locations=())
+    visits.terms.append(term(db, Taxonomy.ACCESS, "home-visit"))
+    visits.coverage_rows.append(CoverageArea(outward_code="NE4"))
+    db.commit()
+    vocab = app.extensions["vocabulary"].for_matcher
+    person = matcher.Profile(goals=frozenset({"get-more-active"}), origin=matcher.Point(54.9753, -1.6594),
+                             outward_code="NE4", max_distance_km=3)
+    with app.app_context():
+        from_index = set(indexed_candidates(search.live_searcher(), person, vocab, ()))
+    by_sql = {db.get(Service, i).public_id for i in candidate_ids(db, person, vocab)}
+    names = {db.query(Service).filter_by(public_id=i).one().name for i in from_index}
+    assert from_index == by_sql
+    assert names == {"Near walk", "Phone walk buddies", "Home exercise"}
