@@ -3,7 +3,7 @@
 Layout: SEARCH_INDEX_DIR/current is a symlink to a generation folder. `rebuild` writes a
 new generation beside it and swaps the link atomically, so readers never see a half-built
 index. Writers in several processes take whoosh's file lock in turn, waiting up to
-SEARCH_WRITE_TIMEOUT seconds for it instead of failing.
+WRITE_TIMEOUT seconds for it instead of failing.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def open_index(root: Path) -> Index:
 def ensure_index(root: Path) -> Index:
     """Open the live generation, creating an empty one when none exists yet."""
     if not current_path(root).exists():
-        _swap_in(root, _new_generation(root, []))
+        # First use: an empty index. Never discard what another process may have just made.
+        _replace_generation(root, lambda _ix: None, discard_old=False)
     return open_index(root)
 
 
@@ -92,30 +93,16 @@ def write(ix: Index, docs: Iterable[dict[str, Any]], gone: Iterable[str]) -> Non
     writer.commit()
 
 
-def rebuild(root: Path, docs: Iterable[dict[str, Any]], procs: int = 1) -> Path:
-    """Build a complete new generation from docs and swap it in; returns its folder.
+def rebuild(root: Path, docs: Iterable[dict[str, Any]]) -> Path:
+    """Build a complete new generation from docs and swap it in; returns its folder."""
 
-    procs > 1 analyses documents in that many processes (whoosh's multiprocessing writer),
-    leaving one segment per process rather than spending time merging them.
-    """
-    root.mkdir(parents=True, exist_ok=True)
-    old_writer = None
-    if current_path(root).exists():
-        # Hold the live index's lock while building, so writes made meanwhile wait and then
-        # land in the new generation instead of being lost with the old one.
-        try:
-            old_writer = open_index(root).writer(timeout=WRITE_TIMEOUT, delay=0.05)
-        except IndexMissing:
-            old_writer = None
-    try:
-        folder = _new_generation(root, docs, procs)
-        old = _swap_in(root, folder)
-    finally:
-        if old_writer is not None:
-            old_writer.cancel()
-    if old is not None and old != folder:
-        shutil.rmtree(old, ignore_errors=True)
-    return folder
+    def fill(ix: Index) -> None:
+        writer = ix.writer(limitmb=256)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+
+    return _replace_generation(root, fill)
 
 
 def rebuild_parallel(root: Path, producers: list[Callable[[], Iterable[dict[str, Any]]]]) -> Path:
@@ -126,21 +113,13 @@ def rebuild_parallel(root: Path, producers: list[Callable[[], Iterable[dict[str,
     whoosh's own multiprocessing writer does, but without shipping every document through
     this process first. Reading the database is then parallel too.
     """
-    root.mkdir(parents=True, exist_ok=True)
-    old_writer = None
-    if current_path(root).exists():
-        try:
-            old_writer = open_index(root).writer(timeout=WRITE_TIMEOUT, delay=0.05)
-        except IndexMissing:
-            old_writer = None
-    try:
-        folder = root / f"gen-{uuid.uuid4().hex[:12]}"
-        folder.mkdir()
-        ix = whoosh_index.create_in(str(folder), SCHEMA)
+
+    def fill(ix: Index) -> None:
         parent = ix.writer()
         context = multiprocessing.get_context("fork")
         results = context.Queue()
-        children = [context.Process(target=_write_part, args=(str(folder), make, results))
+        folder = ix.storage.folder
+        children = [context.Process(target=_write_part, args=(folder, make, results))
                     for make in producers]
         for child in children:
             child.start()
@@ -150,16 +129,39 @@ def rebuild_parallel(root: Path, producers: list[Callable[[], Iterable[dict[str,
         failures = [detail for ok, detail in outcomes if not ok]
         if failures:
             parent.cancel()
-            shutil.rmtree(folder, ignore_errors=True)
             raise RuntimeError(f"building the search index failed: {failures[0]}")
         parent._close_segment()
         parent._commit_toc([segment for _ok, segment in outcomes if segment.doc_count_all()])
         parent._finish()
+
+    return _replace_generation(root, fill)
+
+
+def _replace_generation(root: Path, fill: Callable[[Index], None], discard_old: bool = True) -> Path:
+    """Create a new generation, let fill() write it, and swap it in; returns its folder.
+
+    The live index's lock is held meanwhile, so writes made during the build wait and then
+    land in the new generation instead of being lost with the old one.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    old_writer = None
+    if current_path(root).exists():
+        try:
+            old_writer = open_index(root).writer(timeout=WRITE_TIMEOUT, delay=0.05)
+        except IndexMissing:
+            old_writer = None
+    folder = root / f"gen-{uuid.uuid4().hex[:12]}"
+    try:
+        folder.mkdir()
+        fill(whoosh_index.create_in(str(folder), SCHEMA))
         old = _swap_in(root, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     finally:
         if old_writer is not None:
             old_writer.cancel()
-    if old is not None and old != folder:
+    if discard_old and old is not None and old != folder:
         shutil.rmtree(old, ignore_errors=True)
     return folder
 
@@ -174,21 +176,6 @@ def _write_part(folder: str, make: Callable[[], Iterable[dict[str, Any]]], resul
         results.put((True, writer._finalize_segment()))
     except BaseException as err:  # reported to the parent, which fails the whole rebuild
         results.put((False, repr(err)))
-
-
-def _new_generation(root: Path, docs: Iterable[dict[str, Any]], procs: int = 1) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    folder = root / f"gen-{uuid.uuid4().hex[:12]}"
-    folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), SCHEMA)
-    if procs > 1:
-        writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
-    else:
-        writer = ix.writer(limitmb=256)
-    for doc in docs:
-        writer.add_document(**doc)
-    writer.commit()
-    return folder
 
 
 def _swap_in(root: Path, folder: Path) -> Path | None:
