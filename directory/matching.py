@@ -32,7 +32,6 @@ from .models import (
     service_terms,
 )
 from .search import query
-from .search.documents import REMOTE
 from whoosh.searching import Searcher
 
 KM_PER_DEGREE_LAT = 111.2
