@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from ..models import Day, ServiceStatus, Taxonomy
 
-# Monday 0 .. Sunday 6 (Day.index, without building a list on every call).
+# Monday 0 .. Sunday 6 (Day.weekday, without building a list on every call).
 DAY_ORDER = {day: n for n, day in enumerate(Day)}
 
 

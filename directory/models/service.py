@@ -36,8 +36,8 @@ class Day(enum.StrEnum):
     SUN = "sun"
 
     @property
-    def index(self) -> int:
-        """Monday is 0, as in date.weekday()."""
+    def weekday(self) -> int:
+        """Monday is 0, as in date.weekday() (not `index`: that would hide str.index)."""
         return list(Day).index(self)
 
 
@@ -139,7 +139,7 @@ class WeeklySession(Base):
 @sa.event.listens_for(WeeklySession, "before_insert")
 @sa.event.listens_for(WeeklySession, "before_update")
 def _set_sort_key(_mapper: object, _connection: object, row: WeeklySession) -> None:
-    row.sort_key = Day(row.day).index * 1440 + row.starts_at.hour * 60 + row.starts_at.minute
+    row.sort_key = Day(row.day).weekday * 1440 + row.starts_at.hour * 60 + row.starts_at.minute
 
 
 class ServiceLanguage(Base):

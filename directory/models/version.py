@@ -20,14 +20,19 @@ class CatalogueVersion(Base):
     value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
+def _table() -> sa.Table:
+    return CatalogueVersion.__table__  # type: ignore[return-value]
+
+
 def bump(connection: sa.Connection) -> None:
     """Move the counter on, inside the caller's transaction (creating the row if needed)."""
-    table = CatalogueVersion.__table__
+    table = _table()
     updated = connection.execute(table.update().where(table.c.id == 1).values(value=table.c.value + 1))
     if not updated.rowcount:
         connection.execute(table.insert().values(id=1, value=1))
 
 
 def current(connection: sa.Connection) -> int:
-    table = CatalogueVersion.__table__
+    """The counter's value as this connection sees it."""
+    table = _table()
     return int(connection.execute(sa.select(table.c.value).where(table.c.id == 1)).scalar() or 0)

@@ -39,7 +39,7 @@ def next_dates(service: Service, today: date, count: int = 3) -> list[datetime]:
     """The next `count` session starts on or after today, earliest first."""
     starts = []
     for s in service.sessions:
-        ahead = (s.day.index - today.weekday()) % 7
+        ahead = (s.day.weekday - today.weekday()) % 7
         first = datetime.combine(today + timedelta(days=ahead), s.starts_at)
         starts.extend(first + timedelta(weeks=n) for n in range(count))
     return sorted(starts)[:count]

@@ -56,7 +56,7 @@ def fold(line: str) -> str:
 
 
 def _first_start(s: WeeklySession, now: datetime) -> datetime:
-    ahead = (s.day.index - now.weekday()) % 7
+    ahead = (s.day.weekday - now.weekday()) % 7
     start = datetime.combine(now.date() + timedelta(days=ahead), s.starts_at)
     return start if start >= now else start + timedelta(days=7)
 

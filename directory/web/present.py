@@ -88,7 +88,7 @@ def next_dates(
     for offset in range(0, 7 * count + 1):
         day = now.date() + timedelta(days=offset)
         for s in sessions:
-            if s.day.index == day.weekday():
+            if s.day.weekday == day.weekday():
                 start = datetime.combine(day, s.starts_at)
                 if start >= now:
                     found.append((start, datetime.combine(day, s.ends_at), s))
