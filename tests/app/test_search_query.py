@@ -52,6 +52,12 @@ def test_a_narrow_synonym_does_not_pull_in_its_whole_category(db, ask):
     assert names(ask("choir")) == ["Westerhope Belters"]
 
 
+def test_a_misspelling_no_edit_distance_reaches_is_in_the_synonym_table(db, ask):
+    make_service(db, "Westerhope Belters", activities=("choir-singing",), categories=("arts",))
+    make_service(db, "Quit Smoking Clinic", activities=("stop-smoking",), categories=("nhs-service",))
+    assert names(ask("quire")) == ["Westerhope Belters"]
+
+
 def test_a_misspelt_word_is_corrected_and_reported(db, ask):
     make_service(db, "Wingrove Walkers", activities=("walking-group",), categories=("physical-activity",))
     page = ask("walkng")
