@@ -12,6 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from . import accounts, create_app, migrate, search, seed, vocabulary
 from .config import ROOT
@@ -31,7 +32,12 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="directory")
+    try:
+        cli(prog_name="directory")
+    except DBAPIError as err:  # any command: one line, never a traceback
+        reason = str(err.orig).strip().splitlines()[0] if err.orig else str(err)
+        _fail(f"database error: {reason} (is DIRECTORY_DATABASE_URL right, and has "
+              "`directory init` been run?)")
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -25,3 +25,12 @@ def test_upgrading_twice_is_harmless(tmp_path):
     migrate.upgrade(database.engine)
     migrate.upgrade(database.engine)
     assert migrate.current_revision(database.engine) == migrate.head_revision(database.engine)
+
+
+def test_database_urls_with_percent_escapes_reach_alembic_intact(tmp_path):
+    # e.g. postgresql+psycopg://user@/db?host=%2Fvar%2Frun%2Fpostgresql
+    folder = tmp_path / "with space"
+    folder.mkdir()
+    database = make_database(f"sqlite:///{folder}/x.db?mode=rwc&note=a%2Fb")
+    config = migrate.alembic_config(database.engine)
+    assert config.get_main_option("sqlalchemy.url").endswith("note=a%2Fb")
