@@ -29,8 +29,10 @@ def test_upgrading_twice_is_harmless(tmp_path):
 
 def test_database_urls_with_percent_escapes_reach_alembic_intact(tmp_path):
     # e.g. postgresql+psycopg://user@/db?host=%2Fvar%2Frun%2Fpostgresql
-    folder = tmp_path / "with space"
-    folder.mkdir()
-    database = make_database(f"sqlite:///{folder}/x.db?mode=rwc&note=a%2Fb")
-    config = migrate.alembic_config(database.engine)
-    assert config.get_main_option("sqlalchemy.url").endswith("note=a%2Fb")
+    from types import SimpleNamespace
+
+    from sqlalchemy.engine import make_url
+
+    url = "postgresql://user@/directory?host=%2Fvar%2Frun%2Fpostgresql"
+    engine = SimpleNamespace(url=make_url(url))  # only the URL is read; nothing connects
+    assert migrate.alembic_config(engine).get_main_option("sqlalchemy.url") == url
