@@ -8,19 +8,21 @@ ORM objects, so a match stays fast on a large catalogue.
 
 from __future__ import annotations
 
-import math
 import heapq
+import math
 import threading
 from collections.abc import Sequence
 from datetime import date
-import matcher
+
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
+from whoosh.searching import Searcher
+
+import matcher
 
 from . import search
 from .facts import IdSource, ServiceFacts, load_facts
-from .models import version
 from .models import (
     CoverageArea,
     Location,
@@ -30,9 +32,10 @@ from .models import (
     Term,
     service_locations,
     service_terms,
+    version,
 )
+from .search import facts as indexed
 from .search import query
-from whoosh.searching import Searcher
 
 KM_PER_DEGREE_LAT = 111.2
 # On a very large catalogue, how many candidates of each kind the matcher scores at most.
@@ -215,7 +218,7 @@ def indexed_candidates(
     moments of a commit; every rule is then checked on facts read from the database, so a
     moment's lag can cost a suggestion but never break a rule.
     """
-    facts = query.facts_of(searcher)
+    facts = indexed.facts_of(searcher)
     goals = [vocab.goals[g] for g in sorted(profile.goals) if g in vocab.goals]
     wanted = frozenset(
         [f"category:{c}" for g in goals for c in g.serves]
@@ -230,7 +233,7 @@ def indexed_candidates(
     chosen: list[int] = []
     if profile.origin is not None and wanted:
         reach = profile.max_distance_km + margin_km(profile.max_distance_km)
-        near = query.distances(facts, (profile.origin.lat, profile.origin.lon), reach)
+        near = indexed.distances(facts, (profile.origin.lat, profile.origin.lon), reach)
         local = {d: f for d in near if (f := fit(d))}
         chosen += heapq.nsmallest(LOCAL_CAP, local, key=lambda d: (-local[d], near[d], facts.ids[d]))
     if wanted:

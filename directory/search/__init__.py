@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from functools import partial
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+import yaml
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +19,6 @@ from whoosh.searching import Searcher
 
 from ..facts import load_facts
 from ..models import Service
-import yaml
-
 from . import index, query, sync
 from .documents import digest, to_document
 from .index import IndexMissing
