@@ -2,10 +2,48 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from collections.abc import Iterable
 
-from .models import Service, ServiceStatus, Taxonomy, Term, service_terms
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from .models import Location, Service, ServiceStatus, Taxonomy, Term, WeeklySession, service_terms
+
+
+def full_service_options() -> list:  # type: ignore[type-arg]
+    """Everything a service page, or a fully nested HSDS service, shows, in a few queries."""
+    return [
+        selectinload(Service.organization),
+        selectinload(Service.terms),
+        selectinload(Service.locations).selectinload(Location.access_terms),
+        selectinload(Service.sessions).selectinload(WeeklySession.location),
+        selectinload(Service.language_rows),
+        selectinload(Service.coverage_rows),
+    ]
+
+
+def active_services(session: Session, public_ids: Iterable[str]) -> dict[str, Service]:
+    """public id -> service, for those of the ids that are active (the index may lag)."""
+    ids = list(public_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Service)
+        .where(Service.public_id.in_(ids), Service.status == ServiceStatus.ACTIVE)
+        .options(*full_service_options())
+    )
+    return {s.public_id: s for s in rows}
+
+
+def find_active_service(session: Session, public_id: str) -> Service | None:
+    """The active service with this public id, or None (unknown, draft, paused or closed)."""
+    if len(public_id) > 36 or "\x00" in public_id:  # no id is longer; PostgreSQL refuses NUL
+        return None
+    return session.scalar(
+        select(Service)
+        .where(Service.public_id == public_id, Service.status == ServiceStatus.ACTIVE)
+        .options(*full_service_options())
+    )
 
 
 def count_active_services(session: Session) -> int:

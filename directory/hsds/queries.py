@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from matcher.geo import Point, haversine_km
 
 from .. import search
+from ..browse import find_active_service, full_service_options
 from ..models import (
     CoverageArea,
     ExternalTaxonomy,
@@ -30,7 +31,6 @@ from ..models import (
     ServiceStatus,
     Taxonomy,
     Term,
-    WeeklySession,
     location_terms,
     service_locations,
     service_terms,
@@ -42,23 +42,13 @@ MAX_SEARCH_HITS = 10_000
 BATCH = 500
 
 
-def load_options() -> list:  # type: ignore[type-arg]
-    """Everything a fully nested HSDS service needs, in a handful of queries."""
-    return [
-        selectinload(Service.organization),
-        selectinload(Service.terms),
-        selectinload(Service.locations).selectinload(Location.access_terms),
-        selectinload(Service.sessions).selectinload(WeeklySession.location),
-        selectinload(Service.language_rows),
-        selectinload(Service.coverage_rows),
-    ]
+# Everything a fully nested HSDS service needs: the same as a public service page.
+load_options = full_service_options
 
 
 def find_service(session: Session, public_id: str) -> Service | None:
     """The published service with this HSDS id, or None."""
-    return session.scalar(
-        sa.select(Service).where(Service.public_id == public_id, PUBLISHED).options(*load_options())
-    )
+    return find_active_service(session, public_id)
 
 
 def load_services(session: Session, ids: Sequence[int]) -> list[Service]:

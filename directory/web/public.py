@@ -12,13 +12,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, jsonify, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from .. import browse, geocoding, search, vocabulary
 from ..db import get_session
-from . import ical, present, reads, results
+from . import ical, present, results
 from .params import DAYS, SORTS, TIMES, SearchParams, format_number, parse
 
 log = logging.getLogger(__name__)
@@ -145,7 +153,7 @@ def _filter_options(vocab: vocabulary.Vocabulary, params: SearchParams) -> dict[
 
 @bp.get("/services/<public_id>")
 def service_detail(public_id: str) -> ResponseReturnValue:
-    service = reads.find_active_service(get_session(), public_id) or abort(404)
+    service = browse.find_active_service(get_session(), public_id) or abort(404)
     now = present.local_now()
     facts = present.detail(service, vocabulary.current(), now)
     if request.args.get("format", "").lower() == "json":
@@ -157,7 +165,7 @@ def service_detail(public_id: str) -> ResponseReturnValue:
 
 @bp.get("/services/<public_id>.ics")
 def service_calendar(public_id: str) -> ResponseReturnValue:
-    service = reads.find_active_service(get_session(), public_id) or abort(404)
+    service = browse.find_active_service(get_session(), public_id) or abort(404)
     if not service.sessions:
         abort(404)
     url = url_for("public.service_detail", public_id=service.public_id, _external=True)

@@ -15,11 +15,11 @@ from flask import current_app
 from sqlalchemy.orm import Session
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 
-from .. import search
+from .. import browse, search
 from ..geocoding import Geocoder, GeocodingError, Place
 from ..models import Service
 from ..vocabulary import Vocabulary
-from . import present, reads
+from . import present
 from .params import DAYS, TIMES, SearchParams, format_number
 
 PER_PAGE = 10
@@ -167,7 +167,7 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
         p.notes.append(f"There {there} of results, so we are showing the last one.")
         p.page = found.pages
         found = search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
-    rows = reads.active_services(session, [hit.id for hit in found.hits])
+    rows = browse.active_services(session, [hit.id for hit in found.hits])
     now = present.local_now()
     results = [result(rows[h.id], h, vocab, now) for h in found.hits if h.id in rows]
     page = ResultsPage(p, category, place, results, found.total, p.page, found.pages,
