@@ -26,9 +26,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     _fill_instance_defaults(app, instance)
 
-    from . import api, auth, db, geocoding, search, vocabulary, web
+    from . import api, audit, auth, db, geocoding, search, vocabulary, web
 
     db.init_app(app)
+    audit.init_app(app)
     vocabulary.init_app(app)
     geocoding.init_app(app)
     search.init_app(app)

@@ -39,6 +39,21 @@ class Defaults:
     # Set DIRECTORY_PREFER_HTTPS=true behind HTTPS to mark cookies Secure.
     PREFER_HTTPS = False
 
+    # Mail: SMTP when MAIL_SERVER is set, otherwise messages go to OUTBOX_DIR as .eml files.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "Community Support Directory <no-reply@directory.local>"
+    # The address links in emails start with (e.g. https://directory.example.org), for mail
+    # sent from the command line where there is no request to take it from.
+    BASE_URL = "http://127.0.0.1:5000"
+    # Fix "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real UK date.
+    TODAY = ""
+    REPORT_RATE_LIMIT = "5 per hour"
+    JOIN_RATE_LIMIT = "5 per hour"
+
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

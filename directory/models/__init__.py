@@ -4,6 +4,16 @@ from ._common import new_public_id, utcnow
 from .account import Role, User, memberships
 from .external import ExternalTaxonomy, ExternalTerm, ServiceExternalTerm
 from .location import Location, service_locations
+from .moderation import (
+    AuditEvent,
+    ChangeKind,
+    ChangeState,
+    JoinRequest,
+    JoinState,
+    ListingChange,
+    Report,
+    ReportState,
+)
 from .organization import Organization
 from .plan import SavedPlan
 from .service import CoverageArea, Day, Service, ServiceLanguage, ServiceStatus, WeeklySession
@@ -11,6 +21,14 @@ from .version import CatalogueVersion
 from .taxonomy import SECTIONS, VENUE_ACCESS, Taxonomy, Term, location_terms, service_terms
 
 __all__ = [
+    "AuditEvent",
+    "ChangeKind",
+    "ChangeState",
+    "JoinRequest",
+    "JoinState",
+    "ListingChange",
+    "Report",
+    "ReportState",
     "CatalogueVersion",
     "SECTIONS",
     "VENUE_ACCESS",

@@ -45,6 +45,11 @@ class Location(Timestamps, Base):
     latitude: Mapped[float | None] = mapped_column(sa.Float, index=True)
     longitude: Mapped[float | None] = mapped_column(sa.Float, index=True)
     access_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # The organisation that added the venue through the provider area (None: added by an admin,
+    # the demo loader or an import). Its providers may choose it for their listings.
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
 
     access_terms: Mapped[list[Term]] = relationship(secondary=location_terms, order_by=Term.code)
     services: Mapped[list[Service]] = relationship(

@@ -7,7 +7,7 @@ from datetime import date, time
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..db import Base
 from ._common import Timestamps, new_public_id
@@ -74,6 +74,9 @@ class Service(Timestamps, Base):
     last_verified: Mapped[date | None]
     # Where the listing came from: "demo", "web", or an HSDS feed's address.
     source: Mapped[str] = mapped_column(sa.String(500), default="web")
+    # Optimistic locking: every UPDATE checks and moves this on, so a save made from a stale
+    # form is refused instead of overwriting someone else's change.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     locations: Mapped[list[Location]] = relationship(
@@ -91,6 +94,8 @@ class Service(Timestamps, Base):
     coverage_rows: Mapped[list[CoverageArea]] = relationship(
         cascade="all, delete-orphan", order_by="CoverageArea.outward_code"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def codes(self, taxonomy: Taxonomy) -> list[str]:
         """The vocabulary ids of this service's terms in one taxonomy."""
@@ -133,6 +138,10 @@ class WeeklySession(Base):
 
     service: Mapped[Service] = relationship(back_populates="sessions")
     location: Mapped[Location | None] = relationship()
+
+    @validates("day")
+    def _as_day(self, _key: str, value: str) -> Day:
+        return Day(value)
 
 
 

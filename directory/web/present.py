@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..freshness import is_stale
 from ..models import VENUE_ACCESS, Service, Taxonomy, WeeklySession
 from ..vocabulary import Vocabulary
 from .params import DAYS
@@ -20,7 +21,6 @@ try:
 except (ImportError, ZoneInfoNotFoundError):  # no tz database: fall back to server time
     LONDON = None
 
-STALE_AFTER_MONTHS = 6
 # Access ids that make a service reachable without travelling (as the search index has them).
 REMOTE_LABELS = {"online": "Online", "telephone": "By phone", "home-visit": "Home visits"}
 REMOTE = frozenset(REMOTE_LABELS)
@@ -105,22 +105,6 @@ def next_start(sessions: list[WeeklySession], now: datetime) -> datetime | None:
     """When the service next meets, on or after now."""
     found = next_dates(sessions, now, 1)
     return found[0]["starts"] if found else None
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover
-
-
-def is_stale(last_verified: date | None, today: date) -> bool:
-    """Not confirmed for more than six months (or never)."""
-    return last_verified is None or add_months(last_verified, STALE_AFTER_MONTHS) < today
 
 
 def km_text(km: float) -> str:

@@ -1,0 +1,221 @@
+"""What providers may change, and what admins decide: the one place listing changes are made.
+
+- A new listing, or an edit by a provider, becomes a pending `ListingChange`; the public and
+  the matcher keep seeing the last approved version until an admin approves it.
+- A trusted organisation's edits (and an admin's) publish at once; the audit still records them.
+- Pausing, closing and reopening publish at once: taking a wrong listing down never waits.
+- Every save names the version it was made from (`Stamp`); a save from a form opened before
+  someone else's save is refused with `Conflict`, and nothing is written.
+
+Functions take a Session, flush, and never commit; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, listings
+from .models import (
+    ChangeKind,
+    ChangeState,
+    ListingChange,
+    Organization,
+    Role,
+    Service,
+    ServiceStatus,
+    User,
+    utcnow,
+)
+
+
+class Conflict(Exception):
+    """The listing changed since the form was opened."""
+
+    message = ("This listing changed since you opened it. Your changes are below, not saved: "
+               "check the listing as it is now, then save again.")
+
+
+class NotAllowed(Exception):
+    """The action does not fit the listing's state (approving a decided change, say)."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Which version a form was opened at: the service's version and its pending change's."""
+
+    service: int
+    change: int
+
+    def __str__(self) -> str:
+        return f"{self.service}.{self.change}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Stamp | None:
+        try:
+            a, b = (text or "").split(".")
+            return cls(int(a), int(b))
+        except ValueError:
+            return None
+
+
+def pending_change(session: Session, service: Service) -> ListingChange | None:
+    return session.scalar(
+        select(ListingChange).where(ListingChange.service_id == service.id,
+                                    ListingChange.state == ChangeState.PENDING)
+    )
+
+
+def stamp(session: Session, service: Service) -> Stamp:
+    change = pending_change(session, service)
+    return Stamp(service.version, change.revision if change else 0)
+
+
+def working_copy(session: Session, service: Service) -> dict[str, Any]:
+    """What the provider edits: their pending change if there is one, else the published listing."""
+    change = pending_change(session, service)
+    return dict(change.proposed) if change else listings.snapshot(service)
+
+
+def publishes_at_once(user: User, organization: Organization) -> bool:
+    return user.role is Role.ADMIN or organization.trusted
+
+
+def create(session: Session, organization: Organization, snap: Mapping[str, Any], user: User,
+           today: date) -> Service:
+    """A new listing: pending approval, or published at once for a trusted organisation."""
+    service = Service(organization=organization, name=snap["name"], status=ServiceStatus.PENDING,
+                      source="web")
+    session.add(service)
+    listings.apply(session, service, snap)
+    if publishes_at_once(user, organization):
+        service.status = ServiceStatus.ACTIVE
+        service.last_verified = today
+        session.flush()
+        return service
+    session.flush()
+    session.add(ListingChange(service=service, organization=organization, kind=ChangeKind.CREATE,
+                              base={}, proposed=dict(snap), submitted_by=user))
+    session.flush()
+    return service
+
+
+def submit(session: Session, service: Service, snap: Mapping[str, Any], user: User,
+           opened: Stamp | None, today: date) -> ListingChange | None:
+    """Save an edit. Returns the pending change, or None when it was published at once."""
+    _check(session, service, opened)
+    change = pending_change(session, service)
+    if publishes_at_once(user, service.organization) and (change is None or change.kind is ChangeKind.EDIT):
+        audit.mark(session, "update", "published at once" + (" (trusted organisation)" if service.organization.trusted else ""))
+        listings.apply(session, service, snap)
+        service.last_verified = today
+        if change is not None:  # the direct edit replaces what was waiting
+            change.state, change.decided_by, change.decided_at = ChangeState.REJECTED, user, utcnow()
+            change.reason = "Replaced by a later edit that was published at once."
+        session.flush()
+        return None
+    if change is None:
+        change = ListingChange(service=service, organization=service.organization,
+                               kind=ChangeKind.EDIT, base=listings.snapshot(service),
+                               proposed=dict(snap), submitted_by=user)
+        session.add(change)
+    else:
+        change.proposed = dict(snap)
+        change.submitted_by, change.submitted_at = user, utcnow()
+    if change.kind is ChangeKind.CREATE:
+        # Not public yet, so the draft itself can follow the provider's words.
+        listings.apply(session, service, snap)
+        if service.status is ServiceStatus.DRAFT:
+            service.status = ServiceStatus.PENDING
+    audit.record(session, "service", service.id, service.name, "submit",
+                 note=f"change #{change.id or 'new'} waiting for approval",
+                 changes={f: [change.base.get(f), snap.get(f)]
+                          for f in listings.changed_fields(change.base or {}, snap)})
+    session.flush()
+    return change
+
+
+def approve(session: Session, change: ListingChange, admin: User, today: date) -> Service:
+    """Publish a pending change: only the fields the provider changed are written, over the
+    listing as it is now."""
+    if change.state is not ChangeState.PENDING:
+        raise NotAllowed("This change has already been decided")
+    service = change.service
+    audit.mark(session, "approve", f"change #{change.id}")
+    if change.kind is ChangeKind.CREATE:
+        listings.apply(session, service, change.proposed)
+        if service.status in (ServiceStatus.PENDING, ServiceStatus.DRAFT):
+            service.status = ServiceStatus.ACTIVE
+    else:
+        listings.apply(session, service, change.proposed,
+                       only=listings.changed_fields(change.base, change.proposed))
+    service.last_verified = today  # the group has just gone through the listing
+    change.state, change.decided_by, change.decided_at = ChangeState.APPROVED, admin, utcnow()
+    session.flush()
+    return service
+
+
+def reject(session: Session, change: ListingChange, admin: User, reason: str) -> None:
+    """Turn a change down with a reason the provider sees; the published listing is unchanged."""
+    if change.state is not ChangeState.PENDING:
+        raise NotAllowed("This change has already been decided")
+    reason = (reason or "").strip()
+    if not reason:
+        raise listings.ListingError({"reason": ["Say why, so the group can put it right"]})
+    if len(reason) > 2000:
+        raise listings.ListingError({"reason": ["Use 2000 characters or fewer"]})
+    change.state, change.decided_by, change.decided_at = ChangeState.REJECTED, admin, utcnow()
+    change.reason = reason
+    if change.kind is ChangeKind.CREATE and change.service.status is ServiceStatus.PENDING:
+        change.service.status = ServiceStatus.DRAFT
+    audit.record(session, "service", change.service_id, change.service.name, "reject",
+                 note=f"change #{change.id}: {reason}")
+    session.flush()
+
+
+STATUS_ACTIONS = {"pause": ServiceStatus.PAUSED, "close": ServiceStatus.CLOSED,
+                  "reopen": ServiceStatus.ACTIVE}
+
+
+def set_status(session: Session, service: Service, action: str, opened: Stamp | None) -> None:
+    """Pause, close or reopen at once (no approval), from a form opened at `opened`."""
+    if action not in STATUS_ACTIONS:
+        raise NotAllowed("Unknown action")
+    _check(session, service, opened, listing_only=True)
+    if action == "reopen":
+        if service.status not in (ServiceStatus.PAUSED, ServiceStatus.CLOSED):
+            raise NotAllowed("Only a paused or closed listing can be reopened")
+        if pending_change(session, service) is not None and _never_published(session, service):
+            raise NotAllowed("This listing has not been approved yet")
+    elif service.status not in (ServiceStatus.ACTIVE, ServiceStatus.PAUSED, ServiceStatus.PENDING,
+                                ServiceStatus.DRAFT):
+        raise NotAllowed("This listing is already closed")
+    audit.mark(session, action)
+    service.status = STATUS_ACTIONS[action]
+    service.updated_at = utcnow()
+    session.flush()
+
+
+def _never_published(session: Session, service: Service) -> bool:
+    change = pending_change(session, service)
+    return change is not None and change.kind is ChangeKind.CREATE
+
+
+def confirm(session: Session, service: Service, today: date) -> None:
+    """"This listing is still correct": the last-checked date becomes today."""
+    audit.mark(session, "confirm")
+    service.last_verified = today
+    session.flush()
+
+
+def _check(session: Session, service: Service, opened: Stamp | None, listing_only: bool = False) -> None:
+    if opened is None:
+        raise Conflict()
+    now = stamp(session, service)
+    if now.service != opened.service or (not listing_only and now.change != opened.change):
+        raise Conflict()
