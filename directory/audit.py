@@ -67,6 +67,11 @@ def actor() -> tuple[int | None, str]:
         if current_user and current_user.is_authenticated:
             return current_user.id, current_user.email
         return None, "a member of the public"
+    import click
+
+    command = click.get_current_context(silent=True)
+    if command is not None:  # `directory import-hsds ...`: name the command
+        return None, f"command line ({command.info_name})"
     return None, "system"
 
 

@@ -55,6 +55,8 @@ LABELS = {
     "locations": "Venues",
     "sessions": "When it meets",
 }
+REQUIRED = {"name": "Enter the name of the service",
+            "description": "Say what happens there, in a sentence or two"}
 TEXT_LIMITS = {"name": 200, "description": 5000, "first_visit": 2000, "cost": 300,
                "phone": 40, "email": 254, "website": 500}
 TERM_FIELDS: dict[str, Taxonomy] = {
@@ -94,9 +96,10 @@ def _text(name: str, required: bool = False) -> fields.String:
         validate.Length(max=limit, error=f"Use {limit} characters or fewer"), _no_markup
     ]
     if required:
-        checks.append(validate.Length(min=1, error=f"Enter the {LABELS[name].lower()}"))
-    messages = {"required": f"Enter the {LABELS[name].lower()}", "invalid": "Enter text"}
+        checks.append(validate.Length(min=1))
+    messages = {"required": REQUIRED.get(name, ""), "invalid": "Enter text"}
     if required:
+        checks[-1] = validate.Length(min=1, error=REQUIRED[name])
         return fields.String(required=True, validate=checks, error_messages=messages)
     return fields.String(load_default="", allow_none=True, validate=checks, error_messages=messages)
 
@@ -182,8 +185,10 @@ class Context:
 
 def validate_listing(raw: Mapping[str, Any], context: Context) -> dict[str, Any]:
     """A clean snapshot from raw data, or ListingError naming every bad field."""
+    # Spaces around text are dropped first, so a name of only spaces counts as missing.
+    raw = {k: v.strip() if isinstance(v, str) else v for k, v in raw.items()}
     try:
-        data: dict[str, Any] = LISTING_SCHEMA.load(dict(raw))
+        data: dict[str, Any] = LISTING_SCHEMA.load(raw)
     except ValidationError as err:
         messages = err.normalized_messages()
         data = {}

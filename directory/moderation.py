@@ -120,8 +120,10 @@ def submit(session: Session, service: Service, snap: Mapping[str, Any], user: Us
         session.flush()
         return None
     if change is None:
-        change = ListingChange(service=service, organization=service.organization,
-                               kind=ChangeKind.EDIT, base=listings.snapshot(service),
+        # A turned-down new listing is still new: it goes back as a CREATE.
+        kind = ChangeKind.CREATE if _never_published(session, service) else ChangeKind.EDIT
+        change = ListingChange(service=service, organization=service.organization, kind=kind,
+                               base={} if kind is ChangeKind.CREATE else listings.snapshot(service),
                                proposed=dict(snap), submitted_by=user)
         session.add(change)
     else:
@@ -132,8 +134,9 @@ def submit(session: Session, service: Service, snap: Mapping[str, Any], user: Us
         listings.apply(session, service, snap)
         if service.status is ServiceStatus.DRAFT:
             service.status = ServiceStatus.PENDING
+    session.flush()  # the change's number, for the record
     audit.record(session, "service", service.id, service.name, "submit",
-                 note=f"change #{change.id or 'new'} waiting for approval",
+                 note=f"change #{change.id} waiting for approval",
                  changes={f: [change.base.get(f), snap.get(f)]
                           for f in listings.changed_fields(change.base or {}, snap)})
     session.flush()
@@ -190,7 +193,7 @@ def set_status(session: Session, service: Service, action: str, opened: Stamp | 
     if action == "reopen":
         if service.status not in (ServiceStatus.PAUSED, ServiceStatus.CLOSED):
             raise NotAllowed("Only a paused or closed listing can be reopened")
-        if pending_change(session, service) is not None and _never_published(session, service):
+        if _never_published(session, service):
             raise NotAllowed("This listing has not been approved yet")
     elif service.status not in (ServiceStatus.ACTIVE, ServiceStatus.PAUSED, ServiceStatus.PENDING,
                                 ServiceStatus.DRAFT):
@@ -202,8 +205,12 @@ def set_status(session: Session, service: Service, action: str, opened: Stamp | 
 
 
 def _never_published(session: Session, service: Service) -> bool:
-    change = pending_change(session, service)
-    return change is not None and change.kind is ChangeKind.CREATE
+    """Made in the provider area and never approved (pending, or turned down)."""
+    made = session.scalar(select(ListingChange.id).where(
+        ListingChange.service_id == service.id, ListingChange.kind == ChangeKind.CREATE).limit(1))
+    approved = session.scalar(select(ListingChange.id).where(
+        ListingChange.service_id == service.id, ListingChange.state == ChangeState.APPROVED).limit(1))
+    return made is not None and approved is None
 
 
 def confirm(session: Session, service: Service, today: date) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import matcher
 from flask import current_app, request
 
-from .. import geocoding, vocabulary
+from .. import freshness, geocoding, vocabulary
 from ..db import get_session
 from ..matching import run_match
 from ..schemas.match import load_profile
@@ -19,7 +19,7 @@ def match_json(payload: object, today: date | None = None) -> dict[str, Any]:
     """Validate, match and serialise: the one code path for the API, CLI and workspace."""
     profile = load_profile(payload, vocabulary.current(), geocoding.current())
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return matcher.to_json(run_match(app, get_session(), profile, today or date.today()))
+    return matcher.to_json(run_match(app, get_session(), profile, today or freshness.today()))
 
 
 @bp.post("/match")

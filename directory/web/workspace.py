@@ -7,7 +7,6 @@ and get a link" writes anything, and then only the non-identifying parts of the 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -16,7 +15,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from .. import geocoding, plans, vocabulary
+from .. import freshness, geocoding, plans, vocabulary
 from ..auth.permissions import role_required
 from ..db import get_session
 from ..matching import run_match
@@ -111,7 +110,7 @@ def match_form() -> ResponseReturnValue:
                 errors = _form_errors(err)
             else:
                 app = current_app._get_current_object()  # type: ignore[attr-defined]
-                result = run_match(app, get_session(), profile, date.today())
+                result = run_match(app, get_session(), profile, freshness.today())
     chosen = plans.plan_services(get_session(), shortlist) if shortlist else []
     status = 400 if errors else 200
     return render_template(
@@ -141,7 +140,7 @@ def plan() -> ResponseReturnValue:
         session.commit()
         link = url_for("workspace.shared_plan", token=token, _external=True)
     return render_template("workspace/plan.html", services=services, link=link,
-                           expires_days=PLAN_DAYS, vocab=vocabulary.current(), today=date.today(),
+                           expires_days=PLAN_DAYS, vocab=vocabulary.current(), today=freshness.today(),
                            form=request.form)
 
 
@@ -155,7 +154,7 @@ def shared_plan(token: str) -> ResponseReturnValue:
     services = plans.plan_services(session, saved.service_ids)
     response = current_app.make_response(render_template(
         "workspace/plan.html", services=services, link=None, shared=True,
-        vocab=vocabulary.current(), today=date.today(), form=MultiDict(),
+        vocab=vocabulary.current(), today=freshness.today(), form=MultiDict(),
         expires=saved.expires_at,
     ))
     response.headers["Cache-Control"] = "private, no-store"

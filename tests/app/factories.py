@@ -70,7 +70,7 @@ def make_service(
         terms=terms,
         locations=list(locations) if locations is not None else [make_location(db)],
         language_rows=[ServiceLanguage(code="en")],
-        last_verified=date(2026, 11, 1),
+        last_verified=fields.pop("last_verified", date(2026, 11, 1)),
         description=fields.pop("description", f"{name}: a friendly weekly group."),
         **fields,
     )

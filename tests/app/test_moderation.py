@@ -221,3 +221,44 @@ def test_the_audit_cannot_be_changed(app: Flask, db: Session) -> None:
         with app.extensions["db"].engine.begin() as connection:
             connection.execute(sa.text("DELETE FROM audit_events"))
     assert db.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) >= 1
+
+
+def test_changes_from_the_command_line_are_recorded_as_such(app: Flask, db: Session) -> None:
+    from flask.cli import ScriptInfo
+
+    from directory.cli import cli
+
+    result = app.test_cli_runner().invoke(
+        cli, ["create-user", "new@example.org", "--role", "link_worker", "--password-stdin"],
+        input="a long enough password\n", obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    [event] = db.scalars(sa.select(AuditEvent).where(AuditEvent.entity == "user")).all()
+    assert event.actor == "command line (create-user)"
+    assert event.changes["email"] == [None, "new@example.org"]
+    assert "password_hash" not in event.changes  # never a secret's value
+
+
+def test_a_name_of_only_spaces_counts_as_missing(ctx) -> None:
+    with pytest.raises(listings.ListingError) as caught:
+        listings.validate_listing(valid(name="   "), context())
+    assert caught.value.errors["name"] == ["Enter the name of the service"]
+
+
+def test_a_turned_down_new_listing_cannot_be_reopened_past_approval(ctx, db: Session) -> None:
+    org = make_org(db)
+    provider = make_user(db, "p@example.org", Role.PROVIDER, organizations=(org,))
+    admin = make_user(db, "a@example.org", Role.ADMIN)
+    service = moderation.create(db, org, listings.validate_listing(valid(), context()), provider, TODAY)
+    moderation.reject(db, moderation.pending_change(db, service), admin, "Which hall is it in?")
+    moderation.set_status(db, service, "pause", moderation.stamp(db, service))
+    db.commit()
+    with pytest.raises(moderation.NotAllowed):
+        moderation.set_status(db, service, "reopen", moderation.stamp(db, service))
+    # Sent again, it is a new listing again, and approval publishes it.
+    change = moderation.submit(db, service, listings.snapshot(service), provider,
+                               moderation.stamp(db, service), TODAY)
+    assert change.kind is ChangeKind.CREATE
+    moderation.approve(db, change, admin, TODAY)
+    assert service.status is ServiceStatus.PAUSED  # approval does not undo the group's pause
+    moderation.set_status(db, service, "reopen", moderation.stamp(db, service))
+    assert service.status is ServiceStatus.ACTIVE

@@ -1,0 +1,292 @@
+"""Public routes for groups and the people who use the directory: asking to join, reporting a
+problem with a listing, confirming a listing from a reminder's signed link, and setting a new
+account's password from the link emailed to it.
+
+Signed links never change anything on GET: mail scanners and link previews open links, so a
+GET shows what would happen and a button (a POST, with its CSRF token) does it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+from collections.abc import Iterable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import accounts, audit, browse, freshness, mail, moderation, tokens, vocabulary
+from ..auth import limiter
+from ..auth.passwords import hash_password, password_problem
+from ..db import get_session
+from ..models import (
+    JoinRequest,
+    Report,
+    Role,
+    Service,
+    ServiceStatus,
+    User,
+)
+from . import present
+
+log = logging.getLogger(__name__)
+bp = Blueprint("community", __name__)
+
+PROBLEM_LIMIT = 2000
+DESCRIPTION_LIMIT = 2000
+
+
+# --- mail and signed links shared with the admin area -------------------------------------------
+
+
+def notify(to: str | Iterable[str], subject: str, body: str) -> bool:
+    """Send a message; a mail server that is down is logged, never an error page after a commit."""
+    recipients = [to] if isinstance(to, str) else sorted(set(to))
+    if not recipients:
+        return False
+    try:
+        mail.send(recipients, subject, body)
+    except (OSError, smtplib.SMTPException) as err:
+        log.error("could not send %r to %d recipients: %s", subject, len(recipients), err)
+        return False
+    return True
+
+
+def _fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a set-password link works once."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def password_link(user: User) -> str:
+    """An absolute set-password link for a user, valid for tokens.PASSWORD_DAYS."""
+    token = tokens.make("password", {"u": user.id, "f": _fingerprint(user)})
+    return url_for("community.set_password", token=token, _external=True)
+
+
+def send_password_link(user: User, organization_name: str) -> bool:
+    body = (
+        f"Hello,\n\nYou now have an account on the Community Support Directory for "
+        f"{organization_name}, so you can keep your group's listings up to date.\n\n"
+        f"Choose your password here (the link works once, for {tokens.PASSWORD_DAYS} days):\n"
+        f"{password_link(user)}\n\n"
+        f"Then sign in with this email address ({user.email}).\n\n"
+        "If you were not expecting this message, you can ignore it.\n"
+    )
+    return notify(user.email, "Set your password for the Community Support Directory", body)
+
+
+# --- forms --------------------------------------------------------------------------------------
+
+
+def _text(label: str, limit: int, required: bool = True) -> fields.String:
+    checks: list[Any] = [validate.Length(max=limit, error=f"Use {limit} characters or fewer")]
+    if required:
+        checks.append(validate.Length(min=1, error=f"Enter {label}"))
+    messages = {"required": f"Enter {label}", "invalid": "Enter text"}
+    if required:
+        return fields.String(required=True, validate=checks, error_messages=messages)
+    return fields.String(load_default="", validate=checks, error_messages=messages)
+
+
+def _check_email(value: str) -> None:
+    if value and not accounts.EMAIL.match(value):
+        raise ValidationError("Enter an email address like name@example.org")
+
+
+class _Form(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the CSRF token and the button
+
+    @pre_load
+    def _strip(self, data: Any, **_: Any) -> dict[str, Any]:
+        return {k: v.strip() if isinstance(v, str) else v for k, v in dict(data).items()}
+
+
+class JoinIn(_Form):
+    organization_name = _text("the name of your group", 200)
+    contact_name = _text("your name", 200)
+    contact_email = _text("your email address", 254)
+    phone = _text("a phone number", 40, required=False)
+    website = _text("a website", 500, required=False)
+    description = _text("what your group does", DESCRIPTION_LIMIT)
+
+    @validates("contact_email")
+    def _email(self, value: str, **_: Any) -> None:
+        _check_email(value)
+
+    @validates("website")
+    def _website(self, value: str, **_: Any) -> None:
+        if value and not value.lower().startswith(("http://", "https://", "www.")):
+            raise ValidationError("Enter a web address like https://example.org")
+
+
+class ReportIn(_Form):
+    problem = _text("what is wrong with the listing", PROBLEM_LIMIT)
+    email = _text("an email address", 254, required=False)
+
+    @validates("email")
+    def _email(self, value: str, **_: Any) -> None:
+        _check_email(value)
+
+
+def _first_messages(err: ValidationError) -> dict[str, str]:
+    """{field: its first message}, for the error summary and the message beside each field."""
+    found: dict[str, str] = {}
+    for field, messages in err.normalized_messages().items():
+        found[field] = messages[0] if isinstance(messages, list) else str(messages)
+    return found
+
+
+def _limit(key: str) -> Any:
+    return lambda: str(current_app.config[key])
+
+
+# --- asking to join -----------------------------------------------------------------------------
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(_limit("JOIN_RATE_LIMIT"), methods=["POST"],
+               error_message="Too many requests from your address. Try again in an hour.")
+def join() -> ResponseReturnValue:
+    errors: dict[str, str] = {}
+    form = request.form
+    if request.method == "POST":
+        try:
+            data = JoinIn().load(form)
+        except ValidationError as err:
+            errors = _first_messages(err)
+        else:
+            session = get_session()
+            data["contact_email"] = accounts.normalise_email(data["contact_email"])
+            session.add(JoinRequest(**data))
+            session.commit()
+            return render_template("community/join_done.html", name=data["organization_name"])
+    return render_template("community/join.html", form=form, errors=errors), 400 if errors else 200
+
+
+# --- reports from the public --------------------------------------------------------------------
+
+
+@bp.route("/services/<public_id>/report", methods=["GET", "POST"])
+@limiter.limit(_limit("REPORT_RATE_LIMIT"), methods=["POST"],
+               error_message="Too many reports from your address. Try again in an hour.")
+def report_problem(public_id: str) -> ResponseReturnValue:
+    session = get_session()
+    service = browse.find_active_service(session, public_id) or abort(404)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            data = ReportIn().load(request.form)
+        except ValidationError as err:
+            errors = _first_messages(err)
+        else:
+            report = Report(service=service, problem=data["problem"],
+                            email=accounts.normalise_email(data["email"]) or None)
+            session.add(report)
+            session.flush()
+            audit.record(session, "service", service.id, service.name, "report",
+                         note=f"report #{report.id} from the public")
+            session.commit()
+            _tell_the_group(service, report)
+            return render_template("community/report_done.html", service=service)
+    return (render_template("community/report.html", service=service, form=request.form,
+                            errors=errors, limit=PROBLEM_LIMIT),
+            400 if errors else 200)
+
+
+def _tell_the_group(service: Service, report: Report) -> None:
+    """The group's own accounts hear of a report at once; the reporter's address stays with us."""
+    members = [u.email for u in service.organization.members if u.active and u.role is Role.PROVIDER]
+    body = (
+        f"Someone using the Community Support Directory reported a problem with your listing "
+        f"\"{service.name}\":\n\n{report.problem}\n\n"
+        f"The listing: {url_for('public.service_detail', public_id=service.public_id, _external=True)}\n"
+        f"To put it right, sign in: {url_for('provider.home', _external=True)}\n\n"
+        "The directory team has a copy and may be in touch.\n"
+    )
+    notify(members, f"Problem reported with {service.name}", body)
+
+
+# --- confirming a listing from a reminder --------------------------------------------------------
+
+CONFIRMABLE = (ServiceStatus.ACTIVE, ServiceStatus.PAUSED)
+
+
+def _bad_link(message: str) -> ResponseReturnValue:
+    return render_template("community/bad_link.html", message=message), 400
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_listing(token: str) -> ResponseReturnValue:
+    """GET shows the listing and a button; only the POST confirms it (scanners open links)."""
+    try:
+        payload = tokens.read("confirm", token, tokens.CONFIRM_DAYS)
+    except tokens.BadToken as err:
+        return _bad_link(str(err))
+    session = get_session()
+    service = _service(session, payload.get("s"))
+    if service is None or service.status not in CONFIRMABLE:
+        return _bad_link("This listing is no longer published, so there is nothing to confirm. "
+                         "Sign in to see your listings.")
+    if request.method == "POST":
+        recipient = session.get(User, payload["u"]) if isinstance(payload.get("u"), int) else None
+        label = f"signed link sent to {recipient.email}" if recipient else "signed link"
+        with audit.acting_as(label):
+            moderation.confirm(session, service, freshness.today())
+            session.commit()
+        return render_template("community/confirmed.html", service=service)
+    facts = present.detail(service, vocabulary.current(), present.local_now())
+    return render_template("community/confirm.html", service=service, s=facts)
+
+
+def _service(session: Session, public_id: Any) -> Service | None:
+    if not isinstance(public_id, str):
+        return None
+    return session.scalar(select(Service).where(Service.public_id == public_id)
+                          .options(*browse.full_service_options()))
+
+
+# --- setting a password from the emailed link ----------------------------------------------------
+
+
+@bp.route("/auth/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> ResponseReturnValue:
+    try:
+        payload = tokens.read("password", token, tokens.PASSWORD_DAYS)
+    except tokens.BadToken as err:
+        return _bad_link(str(err))
+    session = get_session()
+    user = session.get(User, payload["u"]) if isinstance(payload.get("u"), int) else None
+    if user is None or not user.active or payload.get("f") != _fingerprint(user):
+        return _bad_link("This link has already been used, or the account has changed. "
+                         "If you have set your password, sign in; otherwise ask the directory "
+                         "team for a new link.")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if (problem := password_problem(password)) is not None:
+            errors["password"] = problem
+        elif request.form.get("confirm", "") != password:
+            errors["confirm"] = "The two passwords do not match"
+        else:
+            with audit.acting_as(f"set-password link sent to {user.email}", user.id):
+                user.password_hash = hash_password(password)
+                session.commit()
+            flash("Your password is set. Sign in with your email address and new password.")
+            return redirect(url_for("auth.login"))
+    return (render_template("community/set_password.html", user=user, errors=errors),
+            400 if errors else 200)
