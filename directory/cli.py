@@ -6,15 +6,16 @@ import getpass
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from . import accounts, create_app, migrate, search, seed, vocabulary
+from . import accounts, backup, create_app, migrate, search, seed, vocabulary
 from .config import ROOT
 from .db import get_database, get_session
 from .geocoding import GeocodingError
@@ -103,10 +104,60 @@ def check_command() -> None:
     try:
         drift = search.check(current_app._get_current_object())  # type: ignore[attr-defined]
     except search.IndexMissing as err:
-        _fail(f"{err}; run `directory reindex`")
+        _fail(f"{err}; searches use the simpler database search until you run "
+              "`directory reindex`")
+    except Exception as err:  # noqa: BLE001 - a damaged index fails in many ways
+        _fail(f"search index cannot be read ({type(err).__name__}: {err}); searches use the "
+              "simpler database search until you run `directory reindex`")
     if not drift.clean:
         _fail(f"search index differs from the database ({drift.summary()}): run `directory reindex`")
     click.echo(f"OK: database reachable, schema at {head}, search index in step.")
+
+
+@cli.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(out: Path) -> None:
+    """Copy the SQLite database to OUT, safely while the directory is serving.
+
+    For PostgreSQL use pg_dump (the command says how)."""
+    try:
+        found = backup.backup(get_database().engine, out)
+    except backup.NotSQLite as err:
+        _fail(str(err), 2)
+    except backup.BackupError as err:
+        _fail(str(err))
+    click.echo(f"Backed up {found.services} services (schema {found.revision}, "
+               f"{found.size_bytes / 1e6:.1f} MB) to {found.path}.")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-reindex", is_flag=True, help="Leave the search index for `directory reindex`.")
+@with_appcontext
+def restore_command(source: Path, no_reindex: bool) -> None:
+    """Replace the database with the backup SOURCE, then rebuild the search index.
+
+    SOURCE must be a backup of this directory (any schema revision this version knows; an
+    older one is migrated forward). The database as it was is kept beside it, as
+    <database>.before-restore. Safe while the directory is serving."""
+    engine = get_database().engine
+    try:
+        live = backup.database_file(engine)
+        found = backup.restore(engine, source, keep_previous=live.with_name(
+            live.name + ".before-restore"))
+    except (backup.NotSQLite, backup.InvalidBackup) as err:
+        _fail(str(err), 2)
+    except backup.BackupError as err:
+        _fail(str(err))
+    click.echo(f"Restored {found.services} services from {found.path} (schema "
+               f"{found.revision}, now {migrate.current_revision(engine)}); the database as "
+               f"it was is in {live.name}.before-restore.")
+    if no_reindex:
+        click.echo("Run `directory reindex` now: the search index still shows the old data.")
+        return
+    count = search.rebuild_all(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"Search index rebuilt with {count} services.")
 
 
 @cli.command("geocode")
@@ -172,16 +223,18 @@ def match_command(profile_file: TextIO, today: datetime | None) -> None:
     click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
 
 
-@cli.command("serve")
+# No app context around the server: requests inside one would share its `g` (the signed-in
+# user, the CSRF token and the database session) across every visitor.
+@cli.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-@with_appcontext
-def serve_command(host: str, port: int, workers: int) -> None:
+@pass_script_info
+def serve_command(info: ScriptInfo, host: str, port: int, workers: int) -> None:
     """Serve the directory with gunicorn (a production WSGI server)."""
     from .server import serve
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = info.load_app()
     click.echo(f"Serving the directory at http://{host}:{port}/  (Ctrl+C to stop)")
     serve(app, host, port, workers)
 
@@ -244,3 +297,30 @@ def export_hsds_command(out: TextIO) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     count = hsds.write_export(get_session(), app, out)
     click.echo(f"Exported {count} services as HSDS to {out.name}.", err=out.name == "<stdout>")
+
+
+@cli.command("remind-stale")
+@click.option("--dry-run", is_flag=True, help="Print who would be sent what; send nothing.")
+@with_appcontext
+def remind_stale_command(dry_run: bool) -> None:
+    """Email each provider one message listing their active listings not checked for 6 months,
+    each with a signed link (valid 14 days) that confirms it without signing in."""
+    from . import audit, freshness, reminders
+
+    base_url = str(current_app.config["BASE_URL"])
+    session = get_session()
+    with audit.acting_as("command line"):
+        due = reminders.due(session, freshness.today())
+        if dry_run:
+            for reminder in due:
+                names = "; ".join(s.name for s in reminder.services)
+                click.echo(f"Would remind {reminder.user.email} about {len(reminder.services)}: {names}")
+            click.echo(f"Dry run: {len(due)} messages would be sent; nothing was sent.")
+            return
+        outcome = reminders.send(session, due, base_url)
+        session.commit()
+    for reminder, reason in outcome.failed:
+        click.echo(f"Could not send to {reminder.user.email}: {reason}", err=True)
+    click.echo(f"Sent {len(outcome.sent)} reminder messages.")
+    if outcome.failed:
+        _fail(f"{len(outcome.failed)} messages could not be sent")

@@ -7,7 +7,13 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -23,11 +29,27 @@ MESSAGES = {
 }
 
 
+# Seconds a client is asked to wait after a 503 before trying again.
+RETRY_AFTER = 30
+
+# The database cannot be reached, refuses connections, dropped one, or every pooled
+# connection is busy: an outage to wait out (503), not a bug (500).
+OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
 def _render(code: int, detail: str | None = None) -> ResponseReturnValue:
     title, hint = MESSAGES.get(code, MESSAGES[500])
+    headers = {"Retry-After": str(RETRY_AFTER)} if code == 503 else {}
     if request.path.startswith("/api/"):
-        return jsonify({"errors": {"_request": [detail or title]}}), code
-    return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
+        return jsonify({"errors": {"_request": [detail or title]}}), code, headers
+    page = render_template("errors/error.html", code=code, title=title, hint=detail or hint)
+    return page, code, headers
+
+
+def _first_line(err: BaseException) -> str:
+    cause = getattr(err, "orig", None) or err
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
 
 
 def init_app(app: Flask) -> None:
@@ -41,10 +63,22 @@ def init_app(app: Flask) -> None:
         detail = err.description if code in (400, 429) else None
         return _render(code, detail)
 
-    @app.errorhandler(OperationalError)
-    def _database_down(err: OperationalError) -> ResponseReturnValue:
-        log.error("database unavailable: %s", err)
+    def _database_down(err: Exception) -> ResponseReturnValue:
+        # One line: no SQL, parameters or stack in the log line, and none on the page.
+        log.error("database unavailable on %s %s: %s", request.method, request.path,
+                  _first_line(err))
         return _render(503)
+
+    for outage in OUTAGES:
+        app.register_error_handler(outage, _database_down)
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(err: DBAPIError) -> ResponseReturnValue:
+        # Another driver error that came with a lost connection (SQLAlchemy invalidated it)
+        # is an outage too; anything else is a bug and goes on to the 500 handling.
+        if err.connection_invalidated:
+            return _database_down(err)
+        raise err
 
     @app.errorhandler(InternalServerError)
     def _internal(err: InternalServerError) -> ResponseReturnValue:

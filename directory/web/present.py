@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..freshness import is_stale
+from ..freshness import today as freshness_today
 from ..models import VENUE_ACCESS, Service, Taxonomy, WeeklySession
 from ..vocabulary import Vocabulary
 from .params import DAYS
@@ -230,5 +231,5 @@ def detail(service: Service, vocab: Vocabulary, now: datetime) -> dict[str, Any]
         "contact": {"phone": service.phone, "email": service.email,
                     "website": safe_website(service.website)},
         "last_verified": service.last_verified.isoformat() if service.last_verified else None,
-        "stale": is_stale(service.last_verified, now.date()),
+        "stale": is_stale(service.last_verified, freshness_today()),
     }

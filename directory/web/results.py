@@ -6,23 +6,29 @@ Used by /search and /categories/<id>, for HTML and for the JSON twin alike.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 
-from .. import browse, search
+from .. import freshness, search
 from ..geocoding import Geocoder, GeocodingError, Place
-from ..models import Service
+from ..models import Location, Service, ServiceStatus, WeeklySession
+from ..search import fallback
 from ..vocabulary import Vocabulary
 from . import present
 from .params import DAYS, TIMES, SearchParams, format_number
 
+log = logging.getLogger(__name__)
 PER_PAGE = 10
+LOG_EVERY_S = 60.0  # a missing index is logged once a minute per process, not per request
 WIDER_KM = (1, 2, 5, 10, 20, 50, 100, 200)
 _STEMMER = StemmingAnalyzer()  # the index's analyzer, to turn corrected stems back into words
 
@@ -40,6 +46,8 @@ class ResultsPage:
     corrections: dict[str, str] = field(default_factory=dict)
     active: list[tuple[str, str]] = field(default_factory=list)  # (label, query without it)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (link text, query)
+    # Set when the index could not be used and the results come from fallback.search.
+    search_notice: str | None = None
 
     @property
     def within_km(self) -> float | None:
@@ -67,6 +75,7 @@ class ResultsPage:
             "corrections": self.corrections,
             "errors": p.errors,
             "messages": p.notes,
+            "search_notice": self.search_notice,
             "results": [r.as_json() for r in self.results],
         }
 
@@ -86,6 +95,8 @@ class Result:
     access: list[str]
     key_access: list[str]  # labels, most useful first
     venue: str | None = None  # "Benwell Grange Community Centre, Benwell (and 1 more place)"
+    last_checked: date | None = None
+    stale: bool = False  # not confirmed for six months: "may be out of date"
 
     @property
     def remote_text(self) -> str:
@@ -105,6 +116,8 @@ class Result:
             "cost": self.cost,
             "access": self.access,
             "venue": self.venue,
+            "last_checked": self.last_checked.isoformat() if self.last_checked else None,
+            "may_be_out_of_date": self.stale,
         }
 
 
@@ -123,6 +136,8 @@ def result(service: Service, hit: search.Hit, vocab: Vocabulary, now: datetime) 
         access=codes,
         key_access=[vocab.label("access", c) for c in present.KEY_ACCESS if c in codes][:5],
         venue=venue_text(service),
+        last_checked=service.last_verified,
+        stale=freshness.is_stale(service.last_verified, freshness.today()),
     )
 
 
@@ -138,7 +153,7 @@ def venue_text(service: Service) -> str | None:
 
 def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geocoder,
         category: str | None = None) -> ResultsPage:
-    """Search with params (raises search.IndexMissing when there is no index)."""
+    """Search with params; without a usable index, a simpler search in SQL says so."""
     p = params
     place = _resolve(p, geocoder)
     p.errors = {k: p.errors[k] for k in ("q", "place", "distance") if k in p.errors}  # form order
@@ -161,23 +176,65 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
         outward_code=geocoder.outward_of(place) if place else None,
         within_km=p.distance if place else None,
     )
-    found = search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
+    found, notice = _search(session, text, filters, p)
     if found.total and p.page > found.pages:
         there = "is only 1 page" if found.pages == 1 else f"are only {found.pages} pages"
         p.notes.append(f"There {there} of results, so we are showing the last one.")
         p.page = found.pages
-        found = search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
-    rows = browse.active_services(session, [hit.id for hit in found.hits])
+        found, notice = _search(session, text, filters, p)
+    rows = _active_rows(session, [hit.id for hit in found.hits])
     now = present.local_now()
     results = [result(rows[h.id], h, vocab, now) for h in found.hits if h.id in rows]
     page = ResultsPage(p, category, place, results, found.total, p.page, found.pages,
-                       corrections=dict(found.corrections))
+                       corrections=dict(found.corrections), search_notice=notice)
     if found.corrections:
         page.searched_for = _corrected(text, found.corrections, vocab)
     page.active = _active_filters(p, place, vocab, category)
     if not found.total:
         page.suggestions = _suggestions(p, place, vocab, category)
     return page
+
+
+def _active_rows(session: Session, public_ids: list[str]) -> dict[str, Service]:
+    """public id -> service, for those ids still active, with what a result card shows.
+
+    By public id alone, the status checked here: asked for `status = 'active'` as well,
+    SQLite walks the status index (every active service, 7 ms at 10,000) rather than the
+    unique index on public ids.
+    """
+    if not public_ids:
+        return {}
+    rows = session.scalars(
+        select(Service).where(Service.public_id.in_(public_ids)).options(
+            selectinload(Service.organization),
+            selectinload(Service.terms),
+            selectinload(Service.locations).selectinload(Location.access_terms),
+            selectinload(Service.sessions).selectinload(WeeklySession.location),
+        )
+    )
+    return {s.public_id: s for s in rows if s.status is ServiceStatus.ACTIVE}
+
+
+def _search(session: Session, text: str, filters: search.Filters,
+            p: SearchParams) -> tuple[search.SearchPage, str | None]:
+    """The index's answer, or, when the index is missing or damaged, the fallback's and why."""
+    try:
+        return search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE), None
+    except search.IndexMissing as err:
+        _log_index_missing(err)
+    found = fallback.search(session, text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
+    return found, fallback.MESSAGE
+
+
+_last_logged = 0.0
+
+
+def _log_index_missing(err: search.IndexMissing) -> None:
+    global _last_logged
+    if time.monotonic() - _last_logged >= LOG_EVERY_S or not _last_logged:
+        _last_logged = time.monotonic()
+        log.error("search index unusable, searching the database instead until "
+                  "`directory reindex` rebuilds it: %s", err)
 
 
 def _resolve(p: SearchParams, geocoder: Geocoder) -> Place | None:
