@@ -107,6 +107,8 @@ def upgrade() -> None:
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
+    # On SQLite this rebuilds `locations` (copy, drop, rename): safe because migrate.upgrade
+    # runs migrations with foreign keys off (otherwise the drop cascades to venue links).
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('organization_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_locations_organization_id'), ['organization_id'], unique=False)
