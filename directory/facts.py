@@ -85,68 +85,90 @@ CHUNK = 2000
 def load_facts(session: Session, ids: IdSource) -> list[ServiceFacts]:
     """Facts for the services whose ids the select (or list) gives, ordered by id."""
     if isinstance(ids, sa.Select):
-        return _load(session, ids.scalar_subquery())
+        return _load(session, ids.scalar_subquery(), {})
     wanted = sorted(set(ids))
+    chosen: Any = sa.bindparam("ids", expanding=True)  # one cached statement for any list of ids
     return [f for start in range(0, len(wanted), CHUNK)
-            for f in _load(session, wanted[start : start + CHUNK])]
+            for f in _load(session, chosen, {"ids": wanted[start : start + CHUNK]})]
 
 
-def _load(session: Session, subquery: Any) -> list[ServiceFacts]:
+# Enums are read as their stored values and looked up here: converting each of thousands
+# of term rows through the column's Enum type cost more than reading them.
+_STATUS = {s.value: s for s in ServiceStatus}
+_TAXONOMY = {t.value: t for t in Taxonomy}
+
+
+def _load(session: Session, subquery: Any, params: dict[str, Any]) -> list[ServiceFacts]:
+    # Core rows through the session's connection: no ORM row processing is needed here.
+    conn = session.connection()
     by_id: dict[int, ServiceFacts] = {}
-    for row in session.execute(
+    for row in conn.execute(
         sa.select(
             Service.id, Service.public_id, Service.name, Service.description, Service.first_visit,
-            Service.status, Service.min_age, Service.max_age, Service.by_appointment,
-            Service.last_verified, Organization.name, Organization.public_id,
+            sa.type_coerce(Service.status, sa.String), Service.min_age, Service.max_age,
+            Service.by_appointment, Service.last_verified, Organization.name,
+            Organization.public_id,
         )
         .join(Organization, Organization.id == Service.organization_id)
         .where(Service.id.in_(subquery))
-        .order_by(Service.id)
-    ):
-        by_id[row[0]] = ServiceFacts(*row)
+        .order_by(Service.id),
+        params,
+    ).all():
+        (sid, public_id, name, description, first_visit, status, min_age, max_age,
+         by_appointment, last_verified, organization, organization_id) = row
+        by_id[sid] = ServiceFacts(
+            sid, public_id, name, description, first_visit, _STATUS[status], min_age, max_age,
+            by_appointment, last_verified, organization, organization_id,
+        )
     if not by_id:
         return []
-    for sid, taxonomy, code in session.execute(
-        sa.select(service_terms.c.service_id, Term.taxonomy, Term.code)
+    for sid, taxonomy, code in conn.execute(
+        sa.select(service_terms.c.service_id, sa.type_coerce(Term.taxonomy, sa.String), Term.code)
         .join(Term, Term.id == service_terms.c.term_id)
-        .where(service_terms.c.service_id.in_(subquery))
-    ):
-        by_id[sid].terms[taxonomy].append(code)
-    venue_rows = session.execute(
+        .where(service_terms.c.service_id.in_(subquery)),
+        params,
+    ).all():
+        by_id[sid].terms[_TAXONOMY[taxonomy]].append(code)
+    venue_rows = conn.execute(
         sa.select(service_locations.c.service_id, Location.id, Location.name, Location.town,
                   Location.latitude, Location.longitude)
         .join(Location, Location.id == service_locations.c.location_id)
         .where(service_locations.c.service_id.in_(subquery))
-        .order_by(service_locations.c.service_id, Location.name, Location.id)
+        .order_by(service_locations.c.service_id, Location.name, Location.id),
+        params,
     ).all()
     access: dict[int, set[str]] = defaultdict(set)
     if venue_rows:
-        for lid, code in session.execute(
+        for lid, code in conn.execute(
             sa.select(location_terms.c.location_id, Term.code)
             .join(Term, Term.id == location_terms.c.term_id)
             .where(location_terms.c.location_id.in_(
                 sa.select(service_locations.c.location_id)
                 .where(service_locations.c.service_id.in_(subquery))
-            ))
-        ):
+            )),
+            params,
+        ).all():
             access[lid].add(code)
     for sid, lid, name, town, lat, lon in venue_rows:
         by_id[sid].venues.append(VenueFacts(lid, name, town, lat, lon, frozenset(access[lid])))
-    for sid, day, start, end, lid in session.execute(
-        sa.select(WeeklySession.service_id, WeeklySession.day, WeeklySession.starts_at,
-                  WeeklySession.ends_at, WeeklySession.location_id)
+    for sid, day, start, end, lid in conn.execute(
+        sa.select(WeeklySession.service_id, sa.type_coerce(WeeklySession.day, sa.String),
+                  WeeklySession.starts_at, WeeklySession.ends_at, WeeklySession.location_id)
         .where(WeeklySession.service_id.in_(subquery))
-        .order_by(WeeklySession.service_id, WeeklySession.sort_key, WeeklySession.id)
-    ):
-        by_id[sid].sessions.append(SessionFacts(getattr(day, "value", day), start, end, lid))
-    for sid, code in session.execute(
+        .order_by(WeeklySession.service_id, WeeklySession.sort_key, WeeklySession.id),
+        params,
+    ).all():
+        by_id[sid].sessions.append(SessionFacts(day, start, end, lid))
+    for sid, code in conn.execute(
         sa.select(ServiceLanguage.service_id, ServiceLanguage.code)
-        .where(ServiceLanguage.service_id.in_(subquery)).order_by(ServiceLanguage.code)
-    ):
+        .where(ServiceLanguage.service_id.in_(subquery)).order_by(ServiceLanguage.code),
+        params,
+    ).all():
         by_id[sid].languages.append(code)
-    for sid, code in session.execute(
+    for sid, code in conn.execute(
         sa.select(CoverageArea.service_id, CoverageArea.outward_code)
-        .where(CoverageArea.service_id.in_(subquery)).order_by(CoverageArea.outward_code)
-    ):
+        .where(CoverageArea.service_id.in_(subquery)).order_by(CoverageArea.outward_code),
+        params,
+    ).all():
         by_id[sid].coverage.append(code)
     return list(by_id.values())

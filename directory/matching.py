@@ -1,9 +1,11 @@
 """The only place database rows become matcher.Candidate objects, and where a match is run.
 
-Candidate generation happens in SQL: active services with a venue inside a bounding box
-around the person (a little wider than their distance, so near misses can be explained),
-plus every active remote service. Rows are read with a handful of set-based queries, not
-ORM objects, so a match stays fast on a large catalogue.
+Candidates are active services with a venue inside a bounding box around the person (a
+little wider than their distance, so near misses can be explained), plus every active
+remote service, chosen from the search index in memory (or in SQL when there is no index).
+Listings last verified more than twelve months before the match's day are never candidates
+(directory.freshness). Rows are read with a handful of set-based queries, not ORM objects,
+and kept in memory until the catalogue changes, so a match stays fast on a large catalogue.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 import heapq
 import math
 import threading
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
@@ -21,7 +26,7 @@ from whoosh.searching import Searcher
 
 import matcher
 
-from . import search
+from . import freshness, search
 from .facts import IdSource, ServiceFacts, load_facts
 from .models import (
     CoverageArea,
@@ -63,7 +68,11 @@ def relevant_terms(session: Session, profile: matcher.Profile, vocab: matcher.Vo
 
 
 def candidate_ids(
-    session: Session, profile: matcher.Profile, vocab: matcher.Vocabulary, text_ids: Sequence[str] = ()
+    session: Session,
+    profile: matcher.Profile,
+    vocab: matcher.Vocabulary,
+    text_ids: Sequence[str] = (),
+    verified_since: date | None = None,
 ) -> list[int]:
     """Ids of the active services worth handing to the matcher for this person.
 
@@ -71,8 +80,13 @@ def candidate_ids(
     remote services (online, by phone, or home visits covering their district), that serve
     one of their goals or conditions or match their words. On a very large catalogue only
     the best LOCAL_CAP and REMOTE_CAP of these by goal fit (then nearness) are scored.
+    With verified_since, a listing last verified before that day is left out (one never
+    verified is kept).
     """
     active = Service.status == ServiceStatus.ACTIVE
+    if verified_since is not None:
+        active = sa.and_(active, sa.or_(Service.last_verified.is_(None),
+                                        Service.last_verified >= verified_since))
     terms = relevant_terms(session, profile, vocab)
     fit = sa.func.count(sa.distinct(service_terms.c.term_id))
     chosen: list[int] = []
@@ -169,54 +183,111 @@ class CandidateCache:
 
     Reading a service's facts costs far more than scoring it. Every committed change moves
     the catalogue version on (see models.version), in whichever process or machine made
-    it; a match first reads that one number and starts afresh when it has moved.
+    it; a match first reads that one number (sync) and starts afresh when it has moved.
+    Candidates are kept by public id, the id the search index gives, so a warm match asks
+    the database nothing else. Which listings have expired is kept per cut-off day, so a
+    match for another day (tomorrow, or a test's fixed day) is never answered from another
+    day's list.
     """
 
     def __init__(self, limit: int = 50_000) -> None:
         self.limit = limit
         self.version: int | None = None
-        self.by_id: dict[int, matcher.Candidate] = {}
+        self.by_id: dict[str, matcher.Candidate] = {}
+        self.expired_by_day: dict[date, frozenset[str]] = {}
         self.lock = threading.Lock()
 
-    def get(self, session: Session, ids: list[int]) -> list[matcher.Candidate]:
+    def sync(self, session: Session) -> int:
+        """Read the catalogue version, forgetting everything when it has moved on."""
         now = version.current(session.connection())
         with self.lock:
             if now != self.version or len(self.by_id) > self.limit:
-                self.by_id, self.version = {}, now
-            missing = [i for i in ids if i not in self.by_id]
-        fresh = {f.id: to_candidate(f) for f in load_facts(session, missing)} if missing else {}
+                self.by_id, self.expired_by_day, self.version = {}, {}, now
+        return now
+
+    def expired(self, session: Session, now: int, verified_since: date) -> frozenset[str]:
+        """Public ids of the services last verified before verified_since."""
+        with self.lock:
+            found = self.expired_by_day.get(verified_since)
+        if found is not None:
+            return found
+        found = frozenset(session.scalars(
+            sa.select(Service.public_id).where(Service.last_verified < verified_since)
+        ))
         with self.lock:
             if self.version == now:
-                self.by_id.update(fresh)
-        found = [self.by_id.get(i) or fresh.get(i) for i in ids]
-        return sorted((c for c in found if c is not None), key=lambda c: c.id)
+                if len(self.expired_by_day) > 8:
+                    self.expired_by_day.clear()
+                self.expired_by_day[verified_since] = found
+        return found
+
+    def get(self, session: Session, now: int, public_ids: Sequence[str]) -> list[matcher.Candidate]:
+        """The candidates for these public ids (unknown ones left out), ordered by id."""
+        by_id = self.by_id
+        missing = [i for i in public_ids if i not in by_id]
+        fresh: dict[str, matcher.Candidate] = {}
+        if missing:
+            chosen: IdSource = sa.select(Service.id).where(  # type: ignore[assignment]
+                Service.public_id.in_(missing))
+            fresh = {f.public_id: to_candidate(f) for f in load_facts(session, chosen)}
+            with self.lock:
+                if self.version == now:
+                    self.by_id.update(fresh)
+        found = [by_id.get(i) or fresh.get(i) for i in sorted(set(public_ids))]
+        return [c for c in found if c is not None]
 
 
-def text_scores(app: Flask, text: str) -> dict[str, float] | None:
-    """0..1 relevance of the person's own words for every service that matches them.
+class TextScores:
+    """0..1 relevance of the person's own words for every live service that matches them.
 
-    From the search index, with the lay-language synonyms. None when there is no text or
-    the index cannot be used (the matcher then falls back to its own lexical match, so a
-    damaged index never stops a match).
+    From the search index, with the lay-language synonyms; scores stay keyed by document
+    number, and only the services a match reads are turned into public ids.
     """
-    if not text.strip():
-        return None
-    try:
-        searcher = search.live_searcher(app)
-    except search.IndexMissing:
-        return None
-    return query.text_scores(searcher, text, search.current_synonyms(app))
+
+    def __init__(self, searcher: Searcher, text: str, synonyms: query.Synonyms) -> None:
+        self.facts = indexed.facts_of(searcher)
+        found = query.match_text(searcher, text, synonyms).scores
+        ids = self.facts.ids
+        self.raw = found if all(d in ids for d in found) else {
+            d: s for d, s in found.items() if d in ids}
+        self.top = max(self.raw.values(), default=0.0) or 1.0
+
+    def best(self, count: int, leave_out: frozenset[str] = frozenset()) -> list[str]:
+        """Public ids of the count best-scoring services (ties to the larger id)."""
+        raw, top, ids = self.raw, self.top, self.facts.ids
+        skip = self.facts.docnums(leave_out) if leave_out else frozenset()
+        pool = {d: s / top for d, s in raw.items() if d not in skip}
+        if len(pool) > count:
+            # Only scores as high as the count-th highest can be among the best.
+            least = heapq.nlargest(count, pool.values())[-1]
+            pool = {d: v for d, v in pool.items() if v >= least}
+        best = heapq.nlargest(count, pool, key=lambda d: (pool[d], ids[d]))
+        return [ids[d] for d in best]
+
+    def for_ids(self, public_ids: Iterable[str]) -> dict[str, float]:
+        """public id -> 0..1 relevance (0.0 for services the words do not match)."""
+        raw, top, docnum = self.raw, self.top, self.facts.docnum_of
+        scores: dict[str, float] = {}
+        for i in public_ids:
+            d = docnum.get(i)
+            scores[i] = raw[d] / top if d is not None and d in raw else 0.0
+        return scores
 
 
 def indexed_candidates(
-    searcher: Searcher, profile: matcher.Profile, vocab: matcher.Vocabulary, text_ids: Sequence[str]
+    searcher: Searcher,
+    profile: matcher.Profile,
+    vocab: matcher.Vocabulary,
+    text_ids: Sequence[str],
+    leave_out: frozenset[str] = frozenset(),
 ) -> list[str]:
     """The same choice as candidate_ids, made from the search index in memory (public ids).
 
     Goal and condition terms come from posting lists, venues within reach from the index's
-    sorted venue table, remote reach from its facts. The index follows the database within
-    moments of a commit; every rule is then checked on facts read from the database, so a
-    moment's lag can cost a suggestion but never break a rule.
+    sorted venue table, remote reach from its facts. The index follows the database within moments
+    of a commit; every rule is then checked on facts read from the database, so a moment's
+    lag can cost a suggestion but never break a rule. Services in leave_out (public ids:
+    expired listings) are never chosen.
     """
     facts = indexed.facts_of(searcher)
     goals = [vocab.goals[g] for g in sorted(profile.goals) if g in vocab.goals]
@@ -225,36 +296,79 @@ def indexed_candidates(
         + [f"activity:{a}" for g in goals for a in g.activities]
         + [f"condition:{c}" for c in profile.conditions]
     )
-    inactive, terms = facts.inactive, facts.terms
-
-    def fit(docnum: int) -> int:
-        return 0 if docnum in inactive else len(terms.get(docnum, frozenset()) & wanted)
-
+    if not wanted:
+        return sorted(set(text_ids))
+    ids, inactive = facts.ids, facts.inactive
+    gone = facts.docnums(leave_out) if leave_out else frozenset()
+    postings = [facts.by_term.get(t, set()) for t in sorted(wanted)]
     chosen: list[int] = []
-    if profile.origin is not None and wanted:
+    if profile.origin is not None:
         reach = profile.max_distance_km + margin_km(profile.max_distance_km)
         near = indexed.distances(facts, (profile.origin.lat, profile.origin.lon), reach)
-        local = {d: f for d in near if (f := fit(d))}
-        chosen += heapq.nsmallest(LOCAL_CAP, local, key=lambda d: (-local[d], near[d], facts.ids[d]))
-    if wanted:
-        outward = (profile.outward_code or "").upper()
-        visiting = [d for d, areas in facts.coverage.items() if outward and outward in areas]
-        remote = {d: f for d in (*facts.anywhere, *visiting) if (f := fit(d))}
-        chosen += heapq.nsmallest(REMOTE_CAP, remote, key=lambda d: (-remote[d], facts.ids[d]))
-    return sorted({facts.ids[d] for d in chosen} | set(text_ids))
+        local = _fit(near.keys(), postings, inactive, gone)
+        chosen += _best_fit(local, LOCAL_CAP, lambda d: (near[d], ids[d]))
+    outward = (profile.outward_code or "").upper()
+    visiting = [d for d, areas in facts.coverage.items() if outward and outward in areas]
+    remote = _fit({*facts.anywhere, *visiting}, postings, inactive, gone)
+    chosen += _best_fit(remote, REMOTE_CAP, lambda d: ids[d])
+    return sorted({ids[d] for d in chosen} | set(text_ids))
+
+
+def _fit(
+    docs: AbstractSet[int], postings: list[set[int]], inactive: Collection[int],
+    gone: Collection[int],
+) -> dict[int, int]:
+    """docnum -> how many of the wanted terms (their postings given) each document has, for
+    those of docs with at least one that are neither inactive nor gone."""
+    fit: Counter[int] = Counter()
+    for found in postings:
+        fit.update(docs & found)
+    return {d: n for d, n in fit.items() if d not in inactive and d not in gone}
+
+
+def _best_fit(fit: dict[int, int], cap: int, then: Callable[[int], Any]) -> list[int]:
+    """The cap documents with the highest fit, ties going to the smallest then(docnum); the
+    same ones as heapq.nsmallest(cap, fit, key=(-fit, then)), in no particular order."""
+    if len(fit) <= cap:
+        return list(fit)
+    by_fit: dict[int, list[int]] = {}
+    for d, n in fit.items():
+        by_fit.setdefault(n, []).append(d)
+    chosen: list[int] = []
+    for n in sorted(by_fit, reverse=True):
+        group = by_fit[n]
+        if len(chosen) + len(group) > cap:
+            return chosen + heapq.nsmallest(cap - len(chosen), group, key=then)
+        chosen += group
+    return chosen
 
 
 def run_match(app: Flask, session: Session, profile: matcher.Profile, today: date) -> matcher.MatchResult:
-    """Generate candidates for this person and let the matcher rank them."""
+    """Generate candidates for this person and let the matcher rank them.
+
+    A listing last verified more than twelve months before today is not a candidate
+    (directory.freshness), whichever way candidates are found.
+    """
     vocab = app.extensions["vocabulary"].for_matcher
-    words = text_scores(app, profile.text)
-    best_words = heapq.nlargest(TEXT_CAP, words, key=lambda i: (words[i], i)) if words else []
     cache: CandidateCache = app.extensions.setdefault("candidate_cache", CandidateCache())
+    now = cache.sync(session)
+    since = freshness.expired_before(today)
     try:
-        public_ids = indexed_candidates(search.live_searcher(app), profile, vocab, best_words)
-        ids = list(session.scalars(sa.select(Service.id).where(Service.public_id.in_(public_ids))))
+        searcher = search.live_searcher(app)
     except search.IndexMissing:  # no index: the same choice in SQL, slower on big catalogues
-        ids = candidate_ids(session, profile, vocab, best_words)
-    candidates = cache.get(session, ids)
-    scores = None if words is None else {c.id: words.get(c.id, 0.0) for c in candidates}
+        searcher = None
+    if searcher is not None:
+        expired = cache.expired(session, now, since)
+        words = TextScores(searcher, profile.text, search.current_synonyms(app)) \
+            if profile.text.strip() else None
+        best_words = words.best(TEXT_CAP, expired) if words is not None else []
+        public_ids = indexed_candidates(searcher, profile, vocab, best_words, expired)
+    else:
+        words = None
+        ids = candidate_ids(session, profile, vocab, (), since)
+        public_ids = list(session.scalars(sa.select(Service.public_id).where(Service.id.in_(ids))))
+    # The index may lag the database by a moment: the facts just read decide.
+    candidates = [c for c in cache.get(session, now, public_ids)
+                  if not freshness.is_expired(c.last_verified, today)]
+    scores = None if words is None else words.for_ids(c.id for c in candidates)
     return matcher.match(profile, candidates, vocab, today, scores)

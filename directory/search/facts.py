@@ -13,7 +13,7 @@ import math
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +50,40 @@ class Facts:
     sessions: dict[int, list[tuple[int, int, int]]]  # docnum -> (day, start, end) minutes
     _rank: dict[int, int] | None = None
     _by_part: dict[str, set[int]] | None = None
+    _docnum_of: dict[str, int] | None = None
+    _docnums: dict[frozenset[str], frozenset[int]] = field(default_factory=dict)
+    _by_term: dict[str, set[int]] | None = None
+    # What searches worked out about single words (query.py), kept while these documents are.
+    words: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    @property
+    def docnum_of(self) -> dict[str, int]:
+        """public id -> document number, computed once."""
+        if self._docnum_of is None:
+            self._docnum_of = {v: d for d, v in self.ids.items()}
+        return self._docnum_of
+
+    @property
+    def by_term(self) -> dict[str, set[int]]:
+        """"category:x" / "activity:y" / "condition:z" -> the documents with it, computed once."""
+        if self._by_term is None:
+            table: dict[str, set[int]] = {}
+            for docnum, terms in self.terms.items():
+                for term in terms:
+                    table.setdefault(term, set()).add(docnum)
+            self._by_term = table
+        return self._by_term
+
+    def docnums(self, public_ids: frozenset[str]) -> frozenset[int]:
+        """The documents of these public ids (remembered for the last few sets of ids)."""
+        found = self._docnums.get(public_ids)
+        if found is None:
+            docnum = self.docnum_of
+            found = frozenset(d for i in public_ids if (d := docnum.get(i)) is not None)
+            if len(self._docnums) >= 4:
+                self._docnums.clear()
+            self._docnums[public_ids] = found
+        return found
 
     @property
     def by_part(self) -> dict[str, set[int]]:
@@ -163,6 +197,13 @@ def facts_of(searcher: Searcher) -> Facts:
     return merged
 
 
+def forget_words() -> None:
+    """Forget what searches worked out about single words (for benchmarks of a cold start)."""
+    with _lock:
+        for facts in (*_segment_cache.values(), *_global_cache.values()):
+            facts.words.clear()
+
+
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
@@ -176,13 +217,13 @@ def distances(facts: Facts, origin: tuple[float, float], limit_km: float | None)
     the great circle by well under 0.1% at 50 km, and costs no trigonometry per venue.
     """
     near: dict[int, float] = {}
-    band = (limit_km if limit_km is not None else 20000.0) / 111.0
-    lo = bisect.bisect_left(facts.by_lat, origin[0] - band)
-    hi = bisect.bisect_right(facts.by_lat, origin[0] + band)
     lat0, lon0 = origin
     ky = math.pi * EARTH_KM / 180
     kx = ky * max(math.cos(math.radians(lat0)), 0.01)
     limit2 = (limit_km * limit_km) if limit_km is not None else math.inf
+    band = (limit_km if limit_km is not None else 20000.0) / 111.0
+    lo = bisect.bisect_left(facts.by_lat, origin[0] - band)
+    hi = bisect.bisect_right(facts.by_lat, origin[0] + band)
     for lat, lon, docnum in facts.points[lo:hi]:
         dx = (lon - lon0) * kx
         dy = (lat - lat0) * ky

@@ -17,10 +17,11 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.searching import Searcher
@@ -59,6 +60,9 @@ TEXT_FIELDS = {"name": 4.0, "activities": 2.5, "topics": 1.5, "organization": 1.
                "description": 1.0, "places": 1.0}
 VOCAB_FIELDS = ("activity", "condition", "category", "access")
 SYNONYM_BOOST = 2.0
+# How many document scores the per-word memo (see _remembered_word) keeps at most.
+MEMO_POSTINGS = 400_000
+_memo_lock = threading.Lock()
 MAX_QUERY_CHARS = 200
 MAX_TOKENS = 12
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -207,6 +211,61 @@ def _clause(searcher: Searcher, terms: Iterable[tuple[str, str, float]], total: 
     return scores
 
 
+class _Word(NamedTuple):
+    """What one word of a query comes to on a set of documents."""
+
+    synonyms: Synonyms  # the table it was worked out with
+    stem: str | None
+    searched: str | None  # the word searched for: its stem, a correction, or none
+    corrected: str | None  # the correction, when the word itself is not indexed
+    scores: dict[int, float]  # docnum -> weight of the clause (never changed by readers)
+
+
+def _word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word:
+    reader = searcher.reader()
+    stem = _stem(raw)
+    meant = synonyms.find(raw)
+    terms = [(f, code, SYNONYM_BOOST) for code in sorted(meant) for f in VOCAB_FIELDS]
+    searched = corrected = None
+    if stem and any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS):
+        terms += [(f, stem, boost) for f, boost in TEXT_FIELDS.items()]
+        searched = stem
+    elif stem and not meant and 4 <= len(raw) <= 20:
+        fixed = _correct(searcher, stem)
+        if fixed is not None:
+            terms += [(f, fixed, boost) for f, boost in TEXT_FIELDS.items()]
+            terms += [(f, code, SYNONYM_BOOST) for code in sorted(synonyms.find(fixed))
+                      for f in VOCAB_FIELDS]
+            searched = corrected = fixed
+    scores = _clause(searcher, terms, total) if terms else {}
+    return _Word(synonyms, stem, searched, corrected, scores)
+
+
+def _remembered_word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word:
+    """_word(...), or what it gave the last time on the same documents.
+
+    What a word comes to depends only on the indexed documents and the synonyms, and
+    people's words repeat ("lonely", "walking", "breathless"), so words are kept with the
+    segments' facts (and so dropped when the index changes), up to MEMO_POSTINGS document
+    scores in all, the oldest forgotten first.
+    """
+    memo: dict[Any, Any] = facts_of(searcher).words
+    key = (raw, id(synonyms), total)
+    found = memo.get(key)
+    if found is not None and found.synonyms is synonyms:
+        return found  # type: ignore[no-any-return]
+    found = _word(searcher, raw, synonyms, total)
+    with _memo_lock:
+        held = memo.get("held", 0) + len(found.scores)
+        while held > MEMO_POSTINGS and len(memo) > 1:
+            oldest = next(k for k in memo if k != "held")
+            held -= len(memo.pop(oldest).scores)
+        if len(found.scores) <= MEMO_POSTINGS:
+            memo[key] = found
+            memo["held"] = held
+    return found
+
+
 def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
     """Score services against free text: every-word matches, or any-word when there are none."""
     total = max(searcher.doc_count(), 1)
@@ -216,26 +275,15 @@ def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
     searched: list[str] = []
     corrections: dict[str, str] = {}
     impossible = False
-    reader = searcher.reader()
     for raw in meaningful:
-        stem = _stem(raw)
-        meant = synonyms.find(raw)
-        terms = [(f, code, SYNONYM_BOOST) for code in sorted(meant) for f in VOCAB_FIELDS]
-        if stem and any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS):
-            terms += [(f, stem, boost) for f, boost in TEXT_FIELDS.items()]
-            searched.append(stem)
-        elif stem and not meant and 4 <= len(raw) <= 20:
-            fixed = _correct(searcher, stem)
-            if fixed is not None:
-                corrections[raw] = fixed
-                terms += [(f, fixed, boost) for f, boost in TEXT_FIELDS.items()]
-                terms += [(f, code, SYNONYM_BOOST) for code in sorted(synonyms.find(fixed))
-                          for f in VOCAB_FIELDS]
-                searched.append(fixed)
-        scores = _clause(searcher, terms, total) if terms else {}
-        if scores:
-            clauses.append(scores)
-        elif stem:
+        word = _remembered_word(searcher, raw, synonyms, total)
+        if word.searched is not None:
+            searched.append(word.searched)
+        if word.corrected is not None:
+            corrections[raw] = word.corrected
+        if word.scores:
+            clauses.append(word.scores)
+        elif word.stem:
             impossible = True
     phrase_ids = synonyms.find(text[:MAX_QUERY_CHARS], min_words=2)
     phrase = _clause(searcher, [(f, c, SYNONYM_BOOST) for c in sorted(phrase_ids) for f in VOCAB_FIELDS], total)
