@@ -54,6 +54,10 @@ class Defaults:
     REPORT_RATE_LIMIT = "5 per hour"
     JOIN_RATE_LIMIT = "5 per hour"
 
+    # argon2id work factors; empty means argon2-cffi's recommended defaults. Tests lower them.
+    ARGON2_TIME_COST = None
+    ARGON2_MEMORY_COST = None
+
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

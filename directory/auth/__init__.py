@@ -28,6 +28,9 @@ def _load_user(user_id: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
+    from . import passwords
+
+    passwords.configure(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
