@@ -179,11 +179,14 @@ def load_candidates(session: Session, ids: IdSource) -> list[matcher.Candidate]:
 
 
 class CandidateCache:
-    """Candidates kept in memory between matches, dropped whenever the catalogue changes.
+    """Candidates kept in memory between matches, the changed ones dropped as the catalogue moves.
 
     Reading a service's facts costs far more than scoring it. Every committed change moves
-    the catalogue version on (see models.version), in whichever process or machine made
-    it; a match first reads that one number (sync) and starts afresh when it has moved.
+    the catalogue version on and logs the services it touched (see models.version), in
+    whichever process or machine made it; a match first reads that number (sync) and, when
+    it has moved, drops just the services the log names (everything, if the log was pruned
+    past where this cache stands). `prewarm` fills the cache when a worker starts, so the
+    first match in an area does not pay for reading its services.
     Candidates are kept by public id, the id the search index gives, so a warm match asks
     the database nothing else. Which listings have expired is kept per cut-off day, so a
     match for another day (tomorrow, or a test's fixed day) is never answered from another
@@ -198,12 +201,35 @@ class CandidateCache:
         self.lock = threading.Lock()
 
     def sync(self, session: Session) -> int:
-        """Read the catalogue version, forgetting everything when it has moved on."""
-        now = version.current(session.connection())
+        """Read the catalogue version; when it has moved on, forget what changed since."""
+        connection = session.connection()
+        now, pruned_through = version.state(connection)
         with self.lock:
-            if now != self.version or len(self.by_id) > self.limit:
-                self.by_id, self.expired_by_day, self.version = {}, {}, now
+            before = self.version
+        if now == before and len(self.by_id) <= self.limit:
+            return now
+        changed = (version.changed_between(connection, before, now)
+                   if before is not None and pruned_through <= before < now else None)
+        with self.lock:
+            if self.version != before:
+                return now  # another thread got here first
+            if changed is None or len(self.by_id) > self.limit:
+                self.by_id = {}
+            else:
+                self.by_id = {i: c for i, c in self.by_id.items() if i not in changed}
+            self.expired_by_day, self.version = {}, now
         return now
+
+    def prewarm(self, session: Session) -> int:
+        """Read every active service's facts (up to the limit) into the cache; returns how many."""
+        now = self.sync(session)
+        chosen: IdSource = sa.select(Service.id).where(  # type: ignore[assignment]
+            Service.status == ServiceStatus.ACTIVE).order_by(Service.id).limit(self.limit)
+        fresh = {f.public_id: to_candidate(f) for f in load_facts(session, chosen)}
+        with self.lock:
+            if self.version == now:
+                self.by_id.update(fresh)
+        return len(fresh)
 
     def expired(self, session: Session, now: int, verified_since: date) -> frozenset[str]:
         """Public ids of the services last verified before verified_since."""
@@ -343,6 +369,16 @@ def _best_fit(fit: dict[int, int], cap: int, then: Callable[[int], Any]) -> list
     return chosen
 
 
+def candidate_cache(app: Flask) -> CandidateCache:
+    return app.extensions.setdefault("candidate_cache", CandidateCache())  # type: ignore[no-any-return]
+
+
+def prewarm(app: Flask) -> int:
+    """Fill this process's candidate cache (a server worker calls this when it starts)."""
+    with app.extensions["db"].sessions() as session:
+        return candidate_cache(app).prewarm(session)
+
+
 def run_match(app: Flask, session: Session, profile: matcher.Profile, today: date) -> matcher.MatchResult:
     """Generate candidates for this person and let the matcher rank them.
 
@@ -350,7 +386,7 @@ def run_match(app: Flask, session: Session, profile: matcher.Profile, today: dat
     (directory.freshness), whichever way candidates are found.
     """
     vocab = app.extensions["vocabulary"].for_matcher
-    cache: CandidateCache = app.extensions.setdefault("candidate_cache", CandidateCache())
+    cache = candidate_cache(app)
     now = cache.sync(session)
     since = freshness.expired_before(today)
     try:

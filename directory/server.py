@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -27,6 +31,23 @@ def _post_fork(_server: Any, worker: Any) -> None:
     worker.app.application.extensions["db"].engine.dispose(close=False)
 
 
+def _post_worker_init(worker: Any) -> None:
+    # Read every active listing's facts into this worker's matcher cache, in the background
+    # so the worker answers at once (the first matches meanwhile read what they need).
+    from .matching import prewarm
+
+    app = worker.app.application
+    threading.Thread(target=_prewarm, args=(app, prewarm), name="prewarm", daemon=True).start()
+
+
+def _prewarm(app: Flask, prewarm: Any) -> None:
+    try:
+        with app.app_context():
+            prewarm(app)
+    except Exception:  # a cold cache is slower, never wrong
+        log.exception("could not pre-load the matcher's candidates")
+
+
 def serve(app: Flask, host: str, port: int, workers: int) -> None:
     _Gunicorn(
         app,
@@ -35,6 +56,7 @@ def serve(app: Flask, host: str, port: int, workers: int) -> None:
             "workers": max(1, workers),
             "accesslog": "-",
             "post_fork": _post_fork,
+            "post_worker_init": _post_worker_init,
             "timeout": 60,
         },
     ).run()

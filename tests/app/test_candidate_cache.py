@@ -1,0 +1,52 @@
+"""The matcher's in-memory candidates follow the catalogue: a change drops just what changed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from directory import matching
+from directory.api.match import match_json
+from directory.models import CatalogueVersion, Service
+
+from .factories import make_service
+
+PERSON = {"goals": ["manage-condition"], "conditions": [], "location": {"postcode": "NE4 9XA"},
+          "max_distance_km": 5}
+
+
+def test_prewarm_reads_every_active_listing(app: Flask, db: Session) -> None:
+    one, two = make_service(db, "Breathe Easy Fenham"), make_service(db, "Breathe Easy Benwell")
+    make_service(db, "Closed Club", status="closed")
+    assert matching.prewarm(app) == 2
+    assert set(matching.candidate_cache(app).by_id) == {one.public_id, two.public_id}
+
+
+def test_an_edit_drops_only_the_edited_listing_and_the_next_match_sees_it(app: Flask, db: Session) -> None:
+    one, two = make_service(db, "Breathe Easy Fenham"), make_service(db, "Breathe Easy Benwell")
+    matching.prewarm(app)
+    cache = matching.candidate_cache(app)
+    kept = cache.by_id[two.public_id]
+
+    db.get(Service, one.id).name = "Breathe Easier Fenham"
+    db.commit()
+    with app.test_request_context():
+        names = {r["service_id"]: r["name"] for r in match_json(PERSON)["results"]}
+    assert names[one.public_id] == "Breathe Easier Fenham"
+    assert cache.by_id[two.public_id] is kept  # not read again
+
+
+def test_a_cache_older_than_the_kept_log_starts_afresh(app: Flask, db: Session) -> None:
+    one = make_service(db, "Breathe Easy Fenham")
+    matching.prewarm(app)
+    cache = matching.candidate_cache(app)
+    db.get(Service, one.id).cost = "£1"
+    db.commit()
+    # As if the log of that change had been pruned away.
+    db.execute(sa.update(CatalogueVersion).values(pruned_through=CatalogueVersion.value))
+    db.commit()
+    with app.app_context():
+        with app.extensions["db"].sessions() as session:
+            cache.sync(session)
+    assert cache.by_id == {}
