@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +69,20 @@ def load_demo_instance(instance: Path) -> None:
             assert result.exit_code == 0, f"directory {command} failed:\n{result.output}"
     finally:
         app.extensions["db"].engine.dispose()
+
+
+def copy_instance(source: Path, target: Path) -> None:
+    """Copy the instance folder SOURCE (database, search index, secret key) to TARGET, for
+    tests that change data. The database goes through SQLite's backup API, so the copy is
+    whole even while SOURCE is being served."""
+    shutil.copytree(
+        source, target, symlinks=True, ignore=shutil.ignore_patterns("directory.db*", "outbox")
+    )
+    with (
+        closing(sqlite3.connect(source / "directory.db")) as original,
+        closing(sqlite3.connect(target / "directory.db")) as copy,
+    ):
+        original.backup(copy)
 
 
 def free_port() -> int:
