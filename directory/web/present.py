@@ -5,15 +5,20 @@ Plain English throughout: "Tuesdays, 10:30am to midday", "You can refer yourself
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..browse import ServiceView, SessionView
 from ..freshness import is_stale
 from ..freshness import today as freshness_today
 from ..models import VENUE_ACCESS, Service, Taxonomy, WeeklySession
 from ..vocabulary import Vocabulary
 from .params import DAYS
+
+# The ORM's service (the provider's preview) or the public pages' plain copy of one.
+AnyService = Service | ServiceView
 
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -77,22 +82,23 @@ def when_text(moment: datetime, today: date | None = None) -> str:
     return f"{day} at {time_text(moment.time())}"
 
 
-def session_text(s: WeeklySession) -> str:
+def session_text(s: WeeklySession | SessionView) -> str:
     return f"{DAYS[s.day.value]}s, {time_text(s.starts_at)} to {time_text(s.ends_at)}"
 
 
 def next_dates(
-    sessions: list[WeeklySession], now: datetime, count: int = 3
+    sessions: Sequence[WeeklySession | SessionView], now: datetime, count: int = 3
 ) -> list[dict[str, Any]]:
     """The next `count` meetings from now, over all weekly sessions, soonest first."""
-    found: list[tuple[datetime, datetime, WeeklySession]] = []
-    for offset in range(0, 7 * count + 1):
-        day = now.date() + timedelta(days=offset)
-        for s in sessions:
-            if s.day.weekday == day.weekday():
-                start = datetime.combine(day, s.starts_at)
-                if start >= now:
-                    found.append((start, datetime.combine(day, s.ends_at), s))
+    found: list[tuple[datetime, datetime, WeeklySession | SessionView]] = []
+    today = now.date()
+    for s in sessions:
+        # Each day in the next `count` weeks (and a day) on which the session meets.
+        for offset in range((s.day.weekday - today.weekday()) % 7, 7 * count + 1, 7):
+            day = today + timedelta(days=offset)
+            start = datetime.combine(day, s.starts_at)
+            if start >= now:
+                found.append((start, datetime.combine(day, s.ends_at), s))
     found.sort(key=lambda item: (item[0], item[2].id or 0))
     return [
         {"starts": start, "ends": end, "venue": s.location.name if s.location else None,
@@ -102,7 +108,7 @@ def next_dates(
     ]
 
 
-def next_start(sessions: list[WeeklySession], now: datetime) -> datetime | None:
+def next_start(sessions: Sequence[WeeklySession | SessionView], now: datetime) -> datetime | None:
     """When the service next meets, on or after now."""
     found = next_dates(sessions, now, 1)
     return found[0]["starts"] if found else None
@@ -117,7 +123,7 @@ def km_text(km: float) -> str:
 # --- facts about a service --------------------------------------------------------------------
 
 
-def access_codes(service: Service) -> list[str]:
+def access_codes(service: AnyService) -> list[str]:
     """The service's own access facts and its venues', as the search index has them."""
     venue = {code for loc in service.locations for code in loc.access_codes}
     return sorted(set(service.codes(Taxonomy.ACCESS)) | venue)
@@ -127,7 +133,7 @@ def remote_modes(codes: list[str] | set[str]) -> list[str]:
     return [label for code, label in REMOTE_LABELS.items() if code in codes]
 
 
-def cost_text(service: Service) -> str:
+def cost_text(service: AnyService) -> str:
     if service.cost.strip():
         return service.cost.strip()
     if service.is_free or "free" in service.codes(Taxonomy.ACCESS):
@@ -145,7 +151,7 @@ def age_text(min_age: int | None, max_age: int | None) -> str | None:
     return f"Aged {min_age} to {max_age}"
 
 
-def join_steps(service: Service, codes: list[str]) -> list[str]:
+def join_steps(service: AnyService, codes: list[str]) -> list[str]:
     steps = []
     if "drop-in" in codes:
         steps.append("Drop in: you do not need to book")
@@ -176,7 +182,7 @@ def phone_link(phone: str) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
 
 
-def detail(service: Service, vocab: Vocabulary, now: datetime) -> dict[str, Any]:
+def detail(service: AnyService, vocab: Vocabulary, now: datetime) -> dict[str, Any]:
     """Everything the service page shows, in the order it shows it."""
     codes = access_codes(service)
     own = service.codes(Taxonomy.ACCESS)

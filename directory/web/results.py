@@ -14,13 +14,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 
-from .. import freshness, search
+from .. import browse, freshness, search
+from ..browse import ServiceView
 from ..geocoding import Geocoder, GeocodingError, Place
-from ..models import Location, Service, ServiceStatus, WeeklySession
+from ..models import Service
 from ..search import fallback
 from ..vocabulary import Vocabulary
 from . import present
@@ -121,7 +121,7 @@ class Result:
         }
 
 
-def result(service: Service, hit: search.Hit, vocab: Vocabulary, now: datetime) -> Result:
+def result(service: ServiceView, hit: search.Hit, vocab: Vocabulary, now: datetime) -> Result:
     codes = present.access_codes(service)
     return Result(
         id=service.public_id,
@@ -141,7 +141,7 @@ def result(service: Service, hit: search.Hit, vocab: Vocabulary, now: datetime) 
     )
 
 
-def venue_text(service: Service) -> str | None:
+def venue_text(service: ServiceView | Service) -> str | None:
     if not service.locations:
         return None
     first = service.locations[0]
@@ -195,24 +195,9 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
     return page
 
 
-def _active_rows(session: Session, public_ids: list[str]) -> dict[str, Service]:
-    """public id -> service, for those ids still active, with what a result card shows.
-
-    By public id alone, the status checked here: asked for `status = 'active'` as well,
-    SQLite walks the status index (every active service, 7 ms at 10,000) rather than the
-    unique index on public ids.
-    """
-    if not public_ids:
-        return {}
-    rows = session.scalars(
-        select(Service).where(Service.public_id.in_(public_ids)).options(
-            selectinload(Service.organization),
-            selectinload(Service.terms),
-            selectinload(Service.locations).selectinload(Location.access_terms),
-            selectinload(Service.sessions).selectinload(WeeklySession.location),
-        )
-    )
-    return {s.public_id: s for s in rows if s.status is ServiceStatus.ACTIVE}
+def _active_rows(session: Session, public_ids: list[str]) -> dict[str, ServiceView]:
+    """public id -> service, for those ids still active, with what a result card shows."""
+    return browse.active_service_views(session, public_ids)
 
 
 def _search(session: Session, text: str, filters: search.Filters,
