@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test clean
+.PHONY: run test test-postgres install install-test clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,7 @@ directory/static/vendor/nhsuk/.installed: frontend/package.json frontend/package
 
 install: $(VENV)/.installed directory/static/vendor/nhsuk/.installed
 install-test: $(VENV)/.installed-test directory/static/vendor/nhsuk/.installed
+	scripts/ensure-chromium
 
 run: install
 	$(VENV)/bin/directory init
@@ -46,6 +47,10 @@ run: install
 
 test: install-test
 	$(PY) -m pytest
+
+# The same suite against a throwaway PostgreSQL server (installed with apt-get if missing).
+test-postgres: install-test
+	scripts/with-postgres $(PY) -m pytest
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -18,7 +18,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from ..facts import load_facts
-from ..models import Service
+from ..models import Service, version
 from . import index, query, sync
 from .documents import digest, to_document
 from .index import IndexMissing
@@ -30,6 +30,7 @@ __all__ = [
     "IndexMissing",
     "SearchPage",
     "Synonyms",
+    "catch_up",
     "check",
     "current_synonyms",
     "index_root",
@@ -86,8 +87,10 @@ def live_searcher(app: Flask | None = None) -> Searcher:
 
     Opening a searcher reads every segment's files, which costs more than most queries; a
     write (in this or another process) or a rebuild is noticed through whoosh's
-    generation check and the `current` link, and only then is a fresh one opened.
+    generation check and the `current` link, and only then is a fresh one opened. Changes
+    committed on other machines are caught up with first (see catch_up).
     """
+    catch_up(app or current_app._get_current_object())  # type: ignore[attr-defined]
     root = index_root(app)
     target = str(index.current_path(root).resolve())
     cache: dict[str, tuple[str, Searcher]] = _searchers.__dict__.setdefault("by_root", {})
@@ -97,15 +100,19 @@ def live_searcher(app: Flask | None = None) -> Searcher:
         old_target, old = found
         if old_target == target:
             try:
-                # refresh() shares unchanged segment readers with the old searcher, so the
+                # reopen() shares unchanged segment readers with the old searcher, so the
                 # old one is left for the garbage collector rather than closed.
-                searcher = old if old.up_to_date() else old.refresh()
+                searcher = old if old.up_to_date() else index.reopen(old._ix, old)
             except Exception:  # the generation folder went away under us: reopen below
                 searcher = None
         else:
             old.close()  # a rebuilt index: nothing is shared with the old generation
     if searcher is None:
-        searcher = index.open_index(root).searcher()
+        live = index.open_index(root)
+        try:
+            searcher = live.searcher()
+        except Exception as err:  # a damaged index: a segment file missing or cut short
+            raise IndexMissing(f"search index at {root} cannot be read ({err!r})") from err
     cache[str(root)] = (target, searcher)
     while len(cache) > 4:  # a process serves one index; tests make many
         cache.pop(next(iter(cache)))[1].close()
@@ -143,16 +150,55 @@ def _documents(app: Flask, session: Session, ids: Iterable[str] | None = None) -
                 yield to_document(facts, vocab)
 
 
-def refresh_ids(app: Flask, ids: set[str]) -> None:
-    """Re-read these services in a fresh session and update or delete their documents."""
+def refresh_ids(
+    app: Flask, ids: set[str], since: int | None = None, upto: int | None = None
+) -> None:
+    """Re-read these services in a fresh session and update or delete their documents.
+
+    When they are every change of the catalogue versions after since up to upto (one
+    transaction's, just committed), the index is then in step with upto if it was with since.
+    """
     with app.extensions["db"].sessions() as session:
         docs = list(_documents(app, session, ids))
     gone = ids - {doc["id"] for doc in docs}
     try:
-        ix = index.ensure_index(index_root(app))
-        index.write(ix, docs, gone)
-    except Exception:  # the write is committed; `directory check` reports the drift
+        index.write_at(index_root(app), docs, gone, since=since, upto=upto)
+    except Exception:  # the write is committed; catch_up or `directory check` sees the drift
         log.exception("search index update failed for %d services", len(ids))
+
+
+def catch_up(app: Flask) -> None:
+    """Bring this machine's index up to the database's catalogue version.
+
+    One query when nothing has changed. Otherwise the change log names the services changed
+    since the version the index records, and just those are re-read and rewritten. An index
+    older than what the log keeps (or than the log itself), or ahead of the database (which
+    was then restored from a backup), is rebuilt. Nothing happens before the index is first
+    built (`directory reindex`).
+    """
+    root = index_root(app)
+    have = index.read_version(root)
+    if have is None:
+        return
+    with app.extensions["db"].sessions() as session:
+        connection = session.connection()
+        now, pruned = version.state(connection)
+        if now == have:
+            return
+        if have < pruned or have > now:
+            ids = None
+        else:
+            ids = version.changed_between(connection, have, now)
+            docs = list(_documents(app, session, ids))
+    if ids is None:
+        log.warning("search index at catalogue version %d cannot catch up: rebuilding", have)
+        rebuild_all(app)
+        return
+    gone = ids - {doc["id"] for doc in docs}
+    try:
+        index.write_at(root, docs, gone, since=have, upto=now)
+    except Exception:  # searches go on with the index as it is, and try again next time
+        log.exception("search index catch-up failed for %d services", len(ids))
 
 
 def rebuild_all(app: Flask, procs: int | None = None) -> int:
@@ -162,15 +208,18 @@ def rebuild_all(app: Flask, procs: int | None = None) -> int:
     PARALLEL_FROM services), each taking a contiguous range of ids.
     """
     with app.extensions["db"].sessions() as session:
+        # Read first: every document read afterwards is at least this new.
+        at = version.current(session.connection())
         ids = list(session.scalars(select(Service.id).order_by(Service.id)))
     if procs is None:
         procs = min(os.cpu_count() or 1, 4) if len(ids) >= PARALLEL_FROM else 1
     if procs <= 1:
-        index.rebuild(index_root(app), _documents_in(app, ids))
+        index.rebuild(index_root(app), _documents_in(app, ids), version=at)
         return len(ids)
     size = -(-len(ids) // procs)
     parts = [ids[start : start + size] for start in range(0, len(ids), size)]
-    index.rebuild_parallel(index_root(app), [partial(_child_documents, app, part) for part in parts])
+    producers = [partial(_child_documents, app, part) for part in parts]
+    index.rebuild_parallel(index_root(app), producers, version=at)
     return len(ids)
 
 
@@ -207,7 +256,9 @@ class Drift:
 
 
 def check(app: Flask) -> Drift:
-    """Compare every indexed document with what the database says it should be."""
+    """Compare every indexed document with what the database says it should be, once this
+    machine's index has caught up with changes made elsewhere."""
+    catch_up(app)
     indexed = index.stored_digests(open_live(app))
     drift = Drift()
     with app.extensions["db"].sessions() as session:

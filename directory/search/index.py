@@ -4,15 +4,21 @@ Layout: SEARCH_INDEX_DIR/current is a symlink to a generation folder. `rebuild` 
 new generation beside it and swaps the link atomically, so readers never see a half-built
 index. Writers in several processes take whoosh's file lock in turn, waiting up to
 WRITE_TIMEOUT seconds for it instead of failing.
+
+Each generation records in VERSION_FILE the catalogue version (models.version) it is in
+step with: every change up to that version is in it. `write_at` moves it on, under
+SYNC_LOCK, only when the documents written complete the changes since the last value.
 """
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +26,13 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 WRITE_TIMEOUT = 60.0
+VERSION_FILE = "catalogue-version"
+SYNC_LOCK = "sync.lock"
 
 # English stemming everywhere; no word positions (we never run phrase queries, and leaving
 # them out makes indexing a quarter faster).
@@ -71,6 +81,35 @@ def open_index(root: Path) -> Index:
         raise IndexMissing(f"search index at {path} cannot be opened ({err})") from err
 
 
+def reopen(ix: Index, old: Searcher) -> Searcher:
+    """A searcher on ix's latest commit that shares old's readers of unchanged segments.
+
+    whoosh's own Searcher.refresh() matches segments by name alone, so a segment that has
+    since had documents deleted (every update deletes the old version) kept its old reader
+    and the replaced document was still found; it also kept segments merged away. Here a
+    reader is shared only when its segment has the same name and the same deletions
+    (documents are never undeleted, so the same count is the same set).
+    """
+    toc = ix._read_toc()
+    readers = {
+        (r.segment().segment_id(), r.segment().deleted_count()): r
+        for r, _offset in old.reader().leaf_readers()
+        if r.segment() is not None and not r.is_closed
+    }
+    fresh = [
+        readers.get((segment.segment_id(), segment.deleted_count()))
+        or SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+        for segment in toc.segments
+    ]
+    if not fresh:
+        reader = EmptyReader(toc.schema)
+    elif len(fresh) == 1:
+        reader = fresh[0]
+    else:
+        reader = MultiReader(fresh, generation=toc.generation)
+    return Searcher(reader, fromindex=ix)
+
+
 def ensure_index(root: Path) -> Index:
     """Open the live generation, creating an empty one when none exists yet."""
     if not current_path(root).exists():
@@ -93,8 +132,70 @@ def write(ix: Index, docs: Iterable[dict[str, Any]], gone: Iterable[str]) -> Non
     writer.commit()
 
 
-def rebuild(root: Path, docs: Iterable[dict[str, Any]]) -> Path:
-    """Build a complete new generation from docs and swap it in; returns its folder."""
+def read_version(root: Path) -> int | None:
+    """The catalogue version the live index is in step with: None when there is no index,
+    0 when it has never recorded one (every change since the start may be missing)."""
+    try:
+        return _version_in(current_path(root).resolve(strict=True))
+    except FileNotFoundError:
+        return None
+
+
+def _version_in(folder: Path) -> int:
+    try:
+        return int((folder / VERSION_FILE).read_text(encoding="ascii"))
+    except FileNotFoundError:
+        return 0
+
+
+def _record_version(folder: Path, value: int) -> None:
+    temp = folder / f".{VERSION_FILE}-{uuid.uuid4().hex[:8]}"
+    temp.write_text(str(value), encoding="ascii")
+    os.replace(temp, folder / VERSION_FILE)
+
+
+@contextmanager
+def _sync_lock(folder: Path) -> Iterator[None]:
+    with open(folder / SYNC_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_at(
+    root: Path,
+    docs: list[dict[str, Any]],
+    gone: Iterable[str],
+    *,
+    since: int | None,
+    upto: int | None,
+) -> None:
+    """Write documents read from the database at catalogue version upto or later.
+
+    They hold every service the versions after `since` up to `upto` changed; the index is
+    then in step with upto, if it was with since (or later). With since None they are only
+    some changes: written, but the recorded version stays. Nothing is written when the
+    index is already in step with upto, since documents read earlier could then replace
+    newer ones.
+    """
+    ix = ensure_index(root)
+    folder = Path(ix.storage.folder)
+    with _sync_lock(folder):
+        have = _version_in(folder)
+        if upto is not None and have >= upto:
+            return
+        gone = list(gone)
+        if docs or gone:
+            write(ix, docs, gone)
+        if since is not None and upto is not None and have >= since:
+            _record_version(folder, upto)
+
+
+def rebuild(root: Path, docs: Iterable[dict[str, Any]], version: int = 0) -> Path:
+    """Build a complete new generation from docs (read at catalogue version `version` or
+    later) and swap it in; returns its folder."""
 
     def fill(ix: Index) -> None:
         writer = ix.writer(limitmb=256)
@@ -102,10 +203,12 @@ def rebuild(root: Path, docs: Iterable[dict[str, Any]]) -> Path:
             writer.add_document(**doc)
         writer.commit()
 
-    return _replace_generation(root, fill)
+    return _replace_generation(root, fill, version=version)
 
 
-def rebuild_parallel(root: Path, producers: list[Callable[[], Iterable[dict[str, Any]]]]) -> Path:
+def rebuild_parallel(
+    root: Path, producers: list[Callable[[], Iterable[dict[str, Any]]]], version: int = 0
+) -> Path:
     """Like rebuild, with each producer's documents read and indexed in its own process.
 
     Each child (forked, so it inherits the app) writes one segment without taking the lock;
@@ -134,10 +237,12 @@ def rebuild_parallel(root: Path, producers: list[Callable[[], Iterable[dict[str,
         parent._commit_toc([segment for _ok, segment in outcomes if segment.doc_count_all()])
         parent._finish()
 
-    return _replace_generation(root, fill)
+    return _replace_generation(root, fill, version=version)
 
 
-def _replace_generation(root: Path, fill: Callable[[Index], None], discard_old: bool = True) -> Path:
+def _replace_generation(
+    root: Path, fill: Callable[[Index], None], discard_old: bool = True, version: int = 0
+) -> Path:
     """Create a new generation, let fill() write it, and swap it in; returns its folder.
 
     The live index's lock is held meanwhile, so writes made during the build wait and then
@@ -154,6 +259,7 @@ def _replace_generation(root: Path, fill: Callable[[Index], None], discard_old: 
     try:
         folder.mkdir()
         fill(whoosh_index.create_in(str(folder), SCHEMA))
+        _record_version(folder, version)
         old = _swap_in(root, folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -17,7 +17,12 @@ from directory.cli import cli
 from directory.models import Service, ServiceStatus
 from directory.search import Filters
 
+from .conftest import sqlite_only
 from .factories import make_location, make_org, make_service
+
+# `directory backup` and `restore` work on SQLite files; on PostgreSQL they refuse and point
+# at pg_dump (the last test, which needs no server, checks that in the SQLite suite).
+pytestmark = sqlite_only
 
 TABLES = ("organizations", "locations", "services", "service_terms", "service_locations",
           "weekly_sessions", "users", "terms")

@@ -126,8 +126,8 @@ def test_check_reports_an_old_schema(run, app):
     assert "run `directory init`" in result.output
 
 
-def test_check_reports_an_unreachable_database(make_app, tmp_path):
-    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path}/no/such/folder/x.db")
+def test_check_reports_an_unreachable_database(make_app, unreachable_database_url):
+    app = make_app(DATABASE_URL=unreachable_database_url)
     result = app.test_cli_runner().invoke(cli, ["check"], obj=ScriptInfo(create_app=lambda: app))
     assert result.exit_code == 1
     assert "database unreachable" in result.output

@@ -10,21 +10,23 @@ from directory import migrate
 from directory.db import Base, make_database
 
 
-def test_migrating_up_from_an_empty_database_matches_the_models(tmp_path):
-    database = make_database(f"sqlite:///{tmp_path / 'empty.db'}")
+def test_migrating_up_from_an_empty_database_matches_the_models(empty_database_url):
+    database = make_database(empty_database_url)
     migrate.upgrade(database.engine)
     with database.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
     assert migrate.current_revision(database.engine) == migrate.head_revision(database.engine)
     assert set(Base.metadata.tables) <= set(inspect(database.engine).get_table_names())
+    database.engine.dispose()
 
 
-def test_upgrading_twice_is_harmless(tmp_path):
-    database = make_database(f"sqlite:///{tmp_path / 'twice.db'}")
+def test_upgrading_twice_is_harmless(empty_database_url):
+    database = make_database(empty_database_url)
     migrate.upgrade(database.engine)
     migrate.upgrade(database.engine)
     assert migrate.current_revision(database.engine) == migrate.head_revision(database.engine)
+    database.engine.dispose()
 
 
 def test_database_urls_with_percent_escapes_reach_alembic_intact(tmp_path):

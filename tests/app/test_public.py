@@ -38,8 +38,8 @@ def test_unknown_pages_get_a_plain_404(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_a_lost_database_gives_a_503_page_not_a_500(make_app, tmp_path):
-    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path}/missing/dir/x.db")
+def test_a_lost_database_gives_a_503_page_not_a_500(make_app, unreachable_database_url):
+    app = make_app(DATABASE_URL=unreachable_database_url)
     response = app.test_client().get("/")
     assert response.status_code == 503
     assert "service is unavailable" in response.get_data(as_text=True)

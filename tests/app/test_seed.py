@@ -58,12 +58,14 @@ def test_the_demo_catalogue_is_indexed_when_seeded(app, db):
     assert search.check(app).clean
 
 
-def test_seeding_needs_the_vocabulary(make_app, tmp_path):
+def test_seeding_needs_the_vocabulary(make_app, empty_database_url):
     from directory import migrate
     from directory.db import make_database
 
-    url = f"sqlite:///{tmp_path / 'bare.db'}"
-    migrate.upgrade(make_database(url).engine)
+    url = empty_database_url
+    bare = make_database(url).engine
+    migrate.upgrade(bare)
+    bare.dispose()
     app = make_app(DATABASE_URL=url)
     result = run(app, "seed")
     assert result.exit_code == 1

@@ -267,12 +267,14 @@ def test_large_feeds_show_progress_and_import_in_batches(app, db, feed, write_fe
     assert count(db) == 70
 
 
-def test_the_importer_needs_the_vocabulary(make_app, tmp_path):
+def test_the_importer_needs_the_vocabulary(make_app, empty_database_url):
     from directory import migrate
     from directory.db import make_database
 
-    url = f"sqlite:///{tmp_path / 'bare.db'}"
-    migrate.upgrade(make_database(url).engine)
+    url = empty_database_url
+    bare = make_database(url).engine
+    migrate.upgrade(bare)
+    bare.dispose()
     result = run(make_app(DATABASE_URL=url), "import-hsds", str(EVAL_HSDS))
     assert result.exit_code == 1
     assert "run `directory init` first" in result.output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,12 +38,11 @@ class Facts:
 def demo_app(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterator[Flask]:
     """An app with the whole demo catalogue loaded and indexed. Do not change its data."""
     folder = tmp_path_factory.mktemp("demo")
-    shutil.copy(template_db, folder / "demo.db")
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(folder / "instance"),
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
+        "DATABASE_URL": template_db.url_for(folder),
         "SEARCH_INDEX_DIR": str(folder / "search"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
