@@ -12,7 +12,7 @@ Functions take a Session, flush, and never commit; the caller commits once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -194,7 +194,8 @@ def set_status(session: Session, service: Service, action: str, opened: Stamp | 
         if service.status not in (ServiceStatus.PAUSED, ServiceStatus.CLOSED):
             raise NotAllowed("Only a paused or closed listing can be reopened")
         if _never_published(session, service):
-            raise NotAllowed("This listing has not been approved yet")
+            raise NotAllowed("This listing has not been approved yet, so it cannot be reopened. "
+                             "Edit it and send it for approval")
     elif service.status not in (ServiceStatus.ACTIVE, ServiceStatus.PAUSED, ServiceStatus.PENDING,
                                 ServiceStatus.DRAFT):
         raise NotAllowed("This listing is already closed")
@@ -204,13 +205,17 @@ def set_status(session: Session, service: Service, action: str, opened: Stamp | 
     session.flush()
 
 
+def never_approved(changes: Iterable[ListingChange]) -> bool:
+    """Sent in through the provider area as a new listing and never approved, so never public
+    (pending, or turned down), judged from the listing's changes."""
+    changes = list(changes)
+    return (any(c.kind is ChangeKind.CREATE for c in changes)
+            and not any(c.state is ChangeState.APPROVED for c in changes))
+
+
 def _never_published(session: Session, service: Service) -> bool:
-    """Made in the provider area and never approved (pending, or turned down)."""
-    made = session.scalar(select(ListingChange.id).where(
-        ListingChange.service_id == service.id, ListingChange.kind == ChangeKind.CREATE).limit(1))
-    approved = session.scalar(select(ListingChange.id).where(
-        ListingChange.service_id == service.id, ListingChange.state == ChangeState.APPROVED).limit(1))
-    return made is not None and approved is None
+    return never_approved(session.scalars(
+        select(ListingChange).where(ListingChange.service_id == service.id)))
 
 
 def confirm(session: Session, service: Service, today: date) -> None:

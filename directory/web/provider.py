@@ -25,7 +25,6 @@ from ..auth import permissions
 from ..auth.permissions import role_required
 from ..db import get_session
 from ..models import (
-    ChangeKind,
     ChangeState,
     ListingChange,
     Location,
@@ -117,12 +116,6 @@ def _changes(session: Session, service_ids: list[int]) -> dict[int, list[Listing
     return found
 
 
-def _never_approved(changes: list[ListingChange]) -> bool:
-    """Sent in through the provider area and not yet approved (so never public)."""
-    created = [c for c in changes if c.kind is ChangeKind.CREATE]
-    return bool(created) and not any(c.state is ChangeState.APPROVED for c in created)
-
-
 def _rejected(changes: list[ListingChange]) -> ListingChange | None:
     """The latest change, when it was turned down (its reason is for the provider)."""
     return changes[0] if changes and changes[0].state is ChangeState.REJECTED else None
@@ -176,7 +169,7 @@ def home() -> ResponseReturnValue:
             reports=reports.get(s.id, []),
             stale=s.status in (ServiceStatus.ACTIVE, ServiceStatus.PAUSED)
             and freshness.is_stale(s.last_verified, today),
-            never_approved=_never_approved(mine),
+            never_approved=moderation.never_approved(mine),
         ))
     return render_template("provider/home.html", orgs=shown, all_orgs=orgs, rows=rows,
                            choosing=choosing, is_admin=_is_admin(user))
@@ -294,7 +287,7 @@ def _edit(session: Session, form: MultiDict[str, str], service: Service | None,
                 return redirect(url_for(".view_service", public_id=service.public_id), 303)
             change = moderation.submit(session, service, snap, user,
                                        moderation.Stamp.parse(stamp), today)
-            never = _never_approved(_changes(session, [service.id]).get(service.id, []))
+            never = moderation.never_approved(_changes(session, [service.id]).get(service.id, []))
             message = PUBLISHED if change is None else SENT_NEW if never else SENT
         session.commit()
     except (moderation.Conflict, StaleDataError):
@@ -377,11 +370,6 @@ def change_status(public_id: str) -> ResponseReturnValue:
     if action not in STATUS_MESSAGES:
         abort(400, "Choose pause, close or reopen.")
     back = redirect(url_for(".view_service", public_id=service.public_id), 303)
-    if action == "reopen" and _never_approved(_changes(session, [service.id]).get(service.id, [])):
-        # moderation.set_status would reopen a rejected new listing (draft -> paused -> active).
-        flash("This listing has not been approved yet, so it cannot be reopened. "
-              "Edit it and send it for approval.")
-        return back
     try:
         moderation.set_status(session, service, action,
                               moderation.Stamp.parse(request.form.get("stamp")))
@@ -426,7 +414,7 @@ def view_service(public_id: str) -> ResponseReturnValue:
     vocab = vocabulary.current()
     changes = _changes(session, [service.id]).get(service.id, [])
     pending = next((c for c in changes if c.state is ChangeState.PENDING), None)
-    never = _never_approved(changes)
+    never = moderation.never_approved(changes)
     draft = moderation.working_copy(session, service)
     venues = {**_venues(session, service.organization),
               **{loc.public_id: loc for loc in service.locations}}

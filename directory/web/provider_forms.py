@@ -18,7 +18,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from .. import geocoding
-from ..listings import FIELDS, TAG, TERM_FIELDS
+from ..listings import FIELDS, TAG, TERM_FIELDS, TEXT_LIMITS
 from ..models import (
     CoverageArea,
     Day,
@@ -33,7 +33,7 @@ from ..models import (
     new_public_id,
 )
 
-TEXT = ("name", "description", "first_visit", "cost", "phone", "email", "website")
+TEXT = tuple(TEXT_LIMITS)
 FLAGS = ("is_free", "by_appointment")
 AGES = ("min_age", "max_age")
 LISTS = (*TERM_FIELDS, "languages", "locations")
