@@ -12,6 +12,7 @@ records the version it is in step with, and the log says which services changed 
 
 from __future__ import annotations
 
+import weakref
 from itertools import chain
 from typing import Any
 
@@ -67,8 +68,15 @@ def init_app(app: Flask, refresh: Any) -> None:
     """Wire the listeners; `refresh(app, ids, since, upto)` re-reads those services and
     writes the index, which is then in step with version upto if it was with since."""
     sessions = app.extensions["db"].sessions
+    # SQLAlchemy keeps session listeners in a WeakKeyDictionary keyed by the sessionmaker's
+    # class; a listener holding the app strongly would keep that key, and so every app ever
+    # built (its engine, index readers and caches), alive for the life of the process.
+    app_ref = weakref.ref(app)
 
     def after_commit(session: Session) -> None:
+        app = app_ref()
+        if app is None:
+            return
         ids = session.info.pop(KEY, None) or set()
         versions = session.info.pop(VERSIONS, None)
         unsure = session.info.pop(UNSURE, False)
