@@ -4,6 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# pytest-xdist processes for `make test`: one per core (each has its own databases, search
+# indexes and served app); whole files stay together so module fixtures are built once.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test test-postgres install install-test clean
 
@@ -46,11 +50,11 @@ run: install
 	$(VENV)/bin/directory serve --host $(HOST) --port $(PORT)
 
 test: install-test
-	$(PY) -m pytest
+	$(PYTEST)
 
 # The same suite against a throwaway PostgreSQL server (installed with apt-get if missing).
 test-postgres: install-test
-	scripts/with-postgres $(PY) -m pytest
+	scripts/with-postgres $(PYTEST)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
