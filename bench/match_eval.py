@@ -32,18 +32,23 @@ from eval_metrics import ndcg_at_k, precision_at_k, recall_at_k  # noqa: E402
 NOT_INPUT = {"id", "story", "based_on", "judge_location", "judge_outward_code"}
 
 
-def evaluate(folder: Path, today: date, flat: bool = False) -> dict[str, Any]:
+def evaluate(
+    folder: Path, today: date, flat: bool = False, explain: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Match every persona of the collection in folder; print `match --explain` for those in
+    explain (to stderr, service ids as the collection names them, with their grades)."""
     from flask.cli import ScriptInfo
 
     from directory import create_app, migrate, search, seed, vocabulary
     from directory.api.match import match_json
-    from directory.cli import cli
+    from directory.cli import _explained, cli
 
     catalog = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
     personas = json.loads((folder / "personas.json").read_text(encoding="utf-8"))
     qrels = json.loads((folder / "qrels.json").read_text(encoding="utf-8"))
     forbidden = json.loads((folder / "forbidden.json").read_text(encoding="utf-8"))
     to_source = {seed.service_uuid(item["id"]): item["id"] for item in catalog}
+    to_uuid = {source: uuid for uuid, source in to_source.items()}
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"INSTANCE_PATH": tmp, "SECRET_KEY": "eval", "TESTING": True})
@@ -65,8 +70,13 @@ def evaluate(folder: Path, today: date, flat: bool = False) -> dict[str, Any]:
         rows = []
         for persona in personas:
             payload = {k: v for k, v in persona.items() if k not in NOT_INPUT}
+            # The collection names services by its own ids; the import keys them by UUID.
+            payload["exclude"] = [to_uuid.get(i, i) for i in payload.get("exclude", [])]
             with app.app_context():
                 answer = match_json(payload, today)
+                if persona["id"] in explain:
+                    _print_explained(_explained(payload, today), to_source,
+                                     qrels.get(persona["id"], {}), persona)
             ranked = [to_source[r["service_id"]] for r in answer["results"]]
             grades = qrels.get(persona["id"], {})
             broken = sorted(set(ranked) & set(forbidden.get(persona["id"], [])))
@@ -90,14 +100,23 @@ def evaluate(folder: Path, today: date, flat: bool = False) -> dict[str, Any]:
     return {"personas": rows, "overall": overall}
 
 
+def _print_explained(text: str, to_source: dict[str, str], grades: dict[str, int],
+                     persona: dict[str, Any]) -> None:
+    for uuid, source in to_source.items():
+        text = text.replace(f"[{uuid}]", f"[{source}, grade {grades.get(source, 0)}]")
+    print(f"=== {persona['id']}: {persona.get('story', '')}\n{text}\n", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", default=str(ROOT / "tests" / "data" / "eval-dev"))
     parser.add_argument("--today", default="2026-11-30")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--flat", action="store_true", help="load catalog.json, not the HSDS file")
+    parser.add_argument("--explain", default="", help="persona ids (comma-separated) to explain")
     args = parser.parse_args(argv)
-    report = evaluate(Path(args.folder), date.fromisoformat(args.today), args.flat)
+    report = evaluate(Path(args.folder), date.fromisoformat(args.today), args.flat,
+                      frozenset(filter(None, args.explain.split(","))))
     if args.json:
         print(json.dumps(report, indent=2))
     else:

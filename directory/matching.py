@@ -395,8 +395,10 @@ def run_match(app: Flask, session: Session, profile: matcher.Profile, today: dat
         searcher = None
     if searcher is not None:
         expired = cache.expired(session, now, since)
-        words = TextScores(searcher, profile.text, search.current_synonyms(app)) \
-            if profile.text.strip() else None
+        # What the person said they don't want is not searched for (the matcher weighs it).
+        wanted = matcher.wanted_words(profile.text)
+        words = TextScores(searcher, wanted, search.current_synonyms(app)) \
+            if wanted.strip() else None
         best_words = words.best(TEXT_CAP, expired) if words is not None else []
         public_ids = indexed_candidates(searcher, profile, vocab, best_words, expired)
     else:
