@@ -123,7 +123,8 @@ def document(parts: Iterable[str]) -> str:
 
 
 # What the person says they don't want, as opposed to what they lack: "not ready for groups",
-# "can't be doing with crowds", "hated the weigh-in". Plain "not", "no", "never" or "can't"
+# "can't be doing with crowds", "hated the weigh-in", "fed up stuck in the house" (what
+# someone is fed up with is what they want out of). Plain "not", "no", "never" or "can't"
 # are left alone, as they usually describe a situation the person wants help with ("never
 # claimed anything", "can't get in the bath", "no one to talk to").
 _NOT_WANTED = re.compile(
@@ -132,7 +133,8 @@ _NOT_WANTED = re.compile(
     r" (?:like|want|fancy|enjoy|feel up to|do well with|get on with)"
     r"|(?:can't|cannot|can not|couldn't) (?:be doing with|be bothered with|stand|face|abide|bear|cope with|handle)"
     r"|hates?|hated|dislikes?|disliked|avoids?|avoided|avoiding|refuses?|no more|rather not"
-    r"|put off by|sick of|fed up of|fed up with|nervous of|scared of|frightened of|afraid of)\b"
+    r"|put off by|sick of|tired of|bored of|bored with|fed up(?: of| with| being)?"
+    r"|nervous of|scared of|frightened of|afraid of)\b"
 )
 # A negation's scope runs to the end of its clause.
 _CLAUSE_END = re.compile(r"[;:,.!?()\n]|\b(?:but|though|although|however|because)\b")

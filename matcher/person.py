@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import time
 
 from matcher.geo import Point
-from matcher.lexical import split_wanted
+from matcher.lexical import split_wanted, terms
 from matcher.model import VENUE_FACTS, Profile, Session
 from matcher.vocabulary import Goal, Vocabulary
 from matcher.weights import WEIGHTS
@@ -48,6 +48,7 @@ class Person:
     main_conditions: frozenset[str]
     own_languages: frozenset[str]  # the languages they speak besides English
     ranked: bool  # whether the goals came in order of importance
+    named: frozenset[str]  # activities the person's words name ("does tai chi": tai-chi-yoga)
 
     @property
     def first_goal(self) -> str | None:
@@ -96,7 +97,33 @@ def to_person(p: Profile, vocab: Vocabulary) -> Person:
         main_conditions=main,
         own_languages=frozenset(languages) - {"en"},
         ranked=ranked,
+        named=named_activities(wanted, vocab),
     )
+
+
+# Words of activity labels too general to say which activity someone means ("group",
+# "support"), or that people use for something else: "someone to talk to" is not therapy,
+# "after work" not a return to work, "eating away at her" not eating, "writing" not a CV.
+_GENERAL = frozenset(terms(
+    "group support course club class health healthy living home role skills advice management "
+    "education coaching community referral therapy talking based chair one lung job search "
+    "work eating writing"
+))
+
+
+def named_activities(words: str, vocab: Vocabulary) -> frozenset[str]:
+    """The activities whose label's distinctive words the person's words use: "does tai chi
+    every morning" names tai chi, "would like to talk to other carers" carers support."""
+    said = set(terms(words))
+    if not said:
+        return frozenset()
+    return frozenset(
+        a for a, label in vocab.activities.items() if not said.isdisjoint(_distinctive(label))
+    )
+
+
+def _distinctive(label: str) -> frozenset[str]:
+    return frozenset(terms(label)) - _GENERAL
 
 
 def outward(code: str | None) -> str:

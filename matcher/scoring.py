@@ -92,6 +92,8 @@ def score(r: Reach, today: date, text: float = 0.0, unwanted: float = 0.0) -> Si
     goal_share = OTHERS_GOAL_SHARE if others_only else 1.0
     goal, activity, order = _goal_parts(p, served, direct, goal_share)
     fit, foreign = audience_fit(r)
+    # An activity the person named counts where the service serves one of their goals.
+    named = bool(served) and not p.named.isdisjoint(c.activities)
     contributions = {
         "goal": goal,
         "activity": activity,
@@ -104,6 +106,7 @@ def score(r: Reach, today: date, text: float = 0.0, unwanted: float = 0.0) -> Si
         "structured_push": -WEIGHTS["structured_push"] * push,
         "nearness": WEIGHTS["nearness"] * nearness,
         "text": WEIGHTS["text"] * min(max(text, 0.0), 1.0),
+        "named_activity": WEIGHTS["named_activity"] * (1.0 if named else 0.0),
         "unwanted": -WEIGHTS["unwanted"] * min(max(unwanted, 0.0), 1.0),
         "fresh": WEIGHTS["fresh"] * freshness(c.last_verified, today),
     }
@@ -197,6 +200,7 @@ def ceiling(r: Reach, text: float = 0.0) -> float | None:
         + (WEIGHTS["readiness"] if p.profile.readiness in READINESS_FIT else 0.0)
         + WEIGHTS["nearness"]  # nearness, readiness and freshness are at most 1 ...
         + said
+        + (WEIGHTS["named_activity"] if served and not p.named.isdisjoint(c.activities) else 0.0)
         + WEIGHTS["fresh"]  # ... and the push-downs only ever subtract
     )
     return min(max(most / best_possible(p), 0.0), 1.0)
@@ -269,12 +273,16 @@ def best_possible(p: Person) -> float:
     best = WEIGHTS["nearness"] + WEIGHTS["fresh"]
     if p.goals:
         best += WEIGHTS["goal"] + WEIGHTS["activity"]
-    if p.profile.conditions:
+    if p.main_conditions:
         best += WEIGHTS["condition"]
+    elif p.conditions:
+        best += WEIGHTS["condition_in_passing"]
     if p.profile.readiness in READINESS_FIT:
         best += WEIGHTS["readiness"]
     if p.has_text:
         best += WEIGHTS["text"]
     if p.own_languages:
         best += WEIGHTS["audience"]
+    if p.named:
+        best += WEIGHTS["named_activity"]
     return best

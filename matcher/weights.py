@@ -20,12 +20,13 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         "condition": 0.18,  # designed for the person's main condition (the one goals are about)
         "condition_in_passing": 0.06,  # designed only for a condition they have in passing
         "other_condition": 0.12,  # subtracted: designed only for conditions the person doesn't have
-        "audience": 0.14,  # run in or for a language community the person belongs to
-        "other_audience": 0.3,  # subtracted: run for a community the person is not part of
+        "audience": 0.2,  # run in or for a language community the person belongs to
+        "other_audience": 0.5,  # subtracted: run for a community the person is not part of
         "readiness": 0.14,  # intensity and support fit the readiness (not-yet and thinking only)
         "structured_push": 0.14,  # subtracted: a structured commitment for someone not yet ready
         "nearness": 0.08,  # 1 at the door, 0 at the person's max distance
         "text": 0.08,  # the person's own words (what they want) match the service's text
+        "named_activity": 0.12,  # offers an activity the person's words name ("does tai chi")
         "unwanted": 0.08,  # subtracted: its text matches what the person said they don't want
         "fresh": 0.04,  # details verified recently
         "diversity": 0.3,  # diversify: bonus for a goal the picks so far cover least

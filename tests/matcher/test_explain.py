@@ -40,8 +40,14 @@ def test_a_nearby_walking_group_is_explained_by_goal_activity_distance_and_fresh
 
 
 def test_reasons_come_biggest_first():
-    service = candidate(conditions=frozenset({"copd"}))
-    (suggestion,) = match(person(conditions=frozenset({"copd"})), [service], VOCAB, TODAY).results
+    # A goal about the condition, so that the condition counts fully (not in passing).
+    service = candidate(
+        conditions=frozenset({"copd"}),
+        categories=frozenset({"ltc-management"}),
+        activities=frozenset({"breathing-support"}),
+    )
+    profile = person(goals=frozenset({"manage-condition"}), conditions=frozenset({"copd"}))
+    (suggestion,) = match(profile, [service], VOCAB, TODAY).results
     assert [r.code for r in suggestion.reasons][:3] == [
         ReasonCode.GOAL,
         ReasonCode.ACTIVITY,
