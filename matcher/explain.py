@@ -13,7 +13,18 @@ from matcher.vocabulary import Vocabulary
 # The text reason when the person's words matched only through related words.
 NO_WORDS_TO_QUOTE = "Found by a search for what you said"
 # Which reason each score contribution becomes; ties in size keep this order.
-_ORDER = ("condition", "activity", "goal", "readiness", "nearness", "text", "fresh")
+_ORDER = (
+    "condition",
+    "activity",
+    "goal",
+    "goal_order",
+    "audience",
+    "named_activity",
+    "readiness",
+    "nearness",
+    "text",
+    "fresh",
+)
 _MONTHS = (
     "January",
     "February",
@@ -73,7 +84,17 @@ def reasons(s: Signals, vocab: Vocabulary, said: tuple[str, ...] = ()) -> tuple[
 def _reason(key: str, s: Signals, vocab: Vocabulary, said: tuple[str, ...]) -> Reason:
     if key == "condition":
         labels = [_lower(vocab.conditions.get(c, c)) for c in s.conditions]
-        return Reason(ReasonCode.CONDITION, f"Designed for people with {_join(labels)}")
+        also = "" if s.central else ", which you also have"
+        return Reason(ReasonCode.CONDITION, f"Designed for people with {_join(labels)}{also}")
+    if key == "goal_order":
+        goal = vocab.goals.get(s.first_goal or "")
+        label = _lower(goal.label) if goal else s.first_goal
+        return Reason(ReasonCode.GOAL, f"For what matters most to you: {label}")
+    if key == "audience":
+        names = _join([LANGUAGE_NAMES.get(x, x) for x in s.audience])
+        return Reason(ReasonCode.AUDIENCE, f"Run in or for the {names}-speaking community")
+    if key == "named_activity":
+        return Reason(ReasonCode.ACTIVITY, "Offers what you said you enjoy")
     if key == "activity":
         labels = [_lower(vocab.activities.get(a, a)) for a in s.activities]
         return Reason(ReasonCode.ACTIVITY, f"Offers {_join(labels)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import time
 
 from matcher.geo import Point
@@ -122,6 +123,7 @@ def named_activities(words: str, vocab: Vocabulary) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=4096)
 def _distinctive(label: str) -> frozenset[str]:
     return frozenset(terms(label)) - _GENERAL
 
