@@ -5,9 +5,9 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 from flask import Flask, current_app
@@ -204,23 +204,44 @@ def create_user_command(email: str, role: str, org_ids: tuple[str, ...], passwor
 @cli.command("match")
 @click.argument("profile_file", type=click.File(encoding="utf-8"))
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Match as of this date.")
+@click.option("--explain", is_flag=True,
+              help="Print every signal's contribution for each suggestion and notable exclusion.")
 @with_appcontext
-def match_command(profile_file: TextIO, today: datetime | None) -> None:
+def match_command(profile_file: TextIO, today: datetime | None, explain: bool) -> None:
     """Print the match for PROFILE_FILE as JSON, exactly as POST /api/v1/match would."""
     from marshmallow import ValidationError
 
-    from .api.match import match_json
-
     try:
         payload = json.load(profile_file)
-        answer = match_json(payload, today.date() if today else None)
+        day = today.date() if today else None
+        click.echo(_explained(payload, day) if explain else
+                   json.dumps(_matched(payload, day), indent=2, ensure_ascii=False))
     except json.JSONDecodeError as err:
         click.echo(json.dumps({"errors": {"_json": [f"Not valid JSON: {err}"]}}), err=True)
         sys.exit(2)
     except ValidationError as err:
         click.echo(json.dumps({"errors": err.normalized_messages()}), err=True)
         sys.exit(2)
-    click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+def _matched(payload: object, day: date | None) -> dict[str, Any]:
+    from .api.match import match_json
+
+    return match_json(payload, day)
+
+
+def _explained(payload: object, day: date | None) -> str:
+    """The match for payload with every signal's contribution, as `match --explain` prints it."""
+    import matcher
+
+    from . import freshness
+    from .matching import run_match
+    from .schemas.match import load_profile
+
+    profile = load_profile(payload, vocabulary.current(), current_geocoder())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    result = run_match(app, get_session(), profile, day or freshness.today())
+    return matcher.explain_text(result)
 
 
 # No app context around the server: requests inside one would share its `g` (the signed-in

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -263,6 +264,32 @@ class CandidateCache:
         return [c for c in found if c is not None]
 
 
+# Where one thing the person said ends and the next begins.
+_CLAUSE = re.compile(r"[;:,.!?()\n]+")
+CLAUSE_WORDS = 8  # a longer clause is read a few words at a time (search reads at most 12)
+
+
+def said_scores(searcher: Searcher, text: str, synonyms: query.Synonyms) -> dict[int, float]:
+    """Docnum -> relevance of the person's words, each clause read as search reads a query
+    (stemming, the lay synonyms, spelling), scaled so its best match scores 1, and the
+    clauses added up: each thing they said counts alike, however many words it took.
+
+    The words are a note of a conversation, not a search: everything they said counts (not
+    only the first dozen words), and a clause no service matches in full is read word by
+    word (search's any-word fallback) rather than silenced by a phrase another clause found.
+    """
+    total: dict[int, float] = {}
+    for clause in _CLAUSE.split(text):
+        words = clause.split()
+        for at in range(0, len(words), CLAUSE_WORDS):
+            part = " ".join(words[at : at + CLAUSE_WORDS])
+            found = query.match_text(searcher, part, synonyms).scores
+            top = max(found.values(), default=0.0)
+            for d, score in found.items() if top > 0 else ():
+                total[d] = total.get(d, 0.0) + score / top
+    return total
+
+
 class TextScores:
     """0..1 relevance of the person's own words for every live service that matches them.
 
@@ -272,7 +299,7 @@ class TextScores:
 
     def __init__(self, searcher: Searcher, text: str, synonyms: query.Synonyms) -> None:
         self.facts = indexed.facts_of(searcher)
-        found = query.match_text(searcher, text, synonyms).scores
+        found = said_scores(searcher, text, synonyms)
         ids = self.facts.ids
         self.raw = found if all(d in ids for d in found) else {
             d: s for d, s in found.items() if d in ids}
@@ -395,8 +422,10 @@ def run_match(app: Flask, session: Session, profile: matcher.Profile, today: dat
         searcher = None
     if searcher is not None:
         expired = cache.expired(session, now, since)
-        words = TextScores(searcher, profile.text, search.current_synonyms(app)) \
-            if profile.text.strip() else None
+        # What the person said they don't want is not searched for (the matcher weighs it).
+        wanted = matcher.wanted_words(profile.text)
+        words = TextScores(searcher, wanted, search.current_synonyms(app)) \
+            if wanted.strip() else None
         best_words = words.best(TEXT_CAP, expired) if words is not None else []
         public_ids = indexed_candidates(searcher, profile, vocab, best_words, expired)
     else:

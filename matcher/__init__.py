@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from matcher.diversify import diversify
-from matcher.explain import reasons, why_not
+from matcher.explain import explain_text, reasons, why_not
 from matcher.geo import Point, haversine_km
-from matcher.lexical import document, relevance, shared_words
+from matcher.lexical import document, relevance, shared_words, split_wanted
 from matcher.model import (
     DAYS,
     READINESS,
@@ -54,10 +54,17 @@ __all__ = [
     "Vocabulary",
     "WhyNot",
     "Window",
+    "explain_text",
     "haversine_km",
     "match",
     "to_json",
+    "wanted_words",
 ]
+
+
+def wanted_words(text: str) -> str:
+    """The person's words without what they said they don't want, for a full-text search."""
+    return split_wanted(text)[0]
 
 WHY_NOT_LIMIT = 5
 # Rules whose exclusions tell the person nothing new, so they never appear in why_not.
@@ -77,15 +84,18 @@ def match(
     :param candidates: every service to consider, active or not.
     :param vocab: the vocabulary the ids come from (goals name what serves them).
     :param today: the day the match is for: next sessions and freshness count from it.
-    :param text_scores: service id -> 0..1 relevance of ``profile.text`` from a full-text
-        index; when None a small built-in lexical match over name, description and
+    :param text_scores: service id -> 0..1 relevance of what the person wants in their words
+        (``wanted_words(profile.text)``, without what they said they don't want) from a
+        full-text index; when None a small built-in lexical match over name, description and
         activities is used.
     :returns: suggestions best first (at most ``profile.limit``), the number considered,
         exclusion counts by rule, and why-not lines for the most notable exclusions.
     """
     pool = list(candidates)
     person = to_person(profile, vocab)
-    text = _text_relevance(profile.text, pool, vocab, text_scores)
+    # Only what the person wants counts as wanting: "not ready for groups" never finds groups.
+    text = _text_relevance(person.wanted, pool, vocab, text_scores)
+    unwanted = _text_relevance(person.unwanted, pool, vocab, None)
     wants = bool(profile.goals or profile.conditions or person.has_text)
     excluded: Counter[Exclusion] = Counter()
     kept: list[tuple[Signals, Reach]] = []
@@ -95,7 +105,7 @@ def match(
         broken = first_broken(r)
         said = text.get(c.id, 0.0)
         if broken is None:
-            signals = score(r, today, said)
+            signals = score(r, today, said, unwanted.get(c.id, 0.0))
             if signals.relevant or not wants:
                 kept.append((signals, r))
             continue
@@ -108,18 +118,23 @@ def match(
                 notable.append(_Notable(most, r, broken, said))
     kept.sort(key=lambda pair: (-round(pair[0].score, 9), pair[0].service_id))
     by_id = {s.service_id: r for s, r in kept}
-    picked = diversify([s for s, _ in kept], profile.limit)
+    moved: dict[str, tuple[float, float]] = {}
+    picked = diversify([s for s, _ in kept], profile.limit, moved)
     shown = _most_notable(notable, today)
-    quoted = _said(profile.text, pool, vocab, text, [s.service_id for s in picked])
+    quoted = _said(person.wanted, pool, vocab, text, [s.service_id for s in picked])
     return MatchResult(
         results=tuple(
-            _suggestion(by_id[s.service_id], s, vocab, today, quoted.get(s.service_id, ()))
+            _suggestion(
+                by_id[s.service_id], s, vocab, today, quoted.get(s.service_id, ()),
+                moved.get(s.service_id, (0.0, 0.0)),
+            )
             for s in picked
         ),
         considered=len(pool),
         excluded=dict(sorted((e.value, n) for e, n in excluded.items())),
         why_not=tuple(
-            WhyNot(r.service.id, r.service.name, e, why_not(r, e, vocab)) for r, e in shown
+            WhyNot(r.service.id, r.service.name, e, why_not(r, e, vocab), s.contributions)
+            for s, r, e in shown
         ),
     )
 
@@ -133,15 +148,17 @@ class _Notable(NamedTuple):
     text: float  # relevance of the person's words
 
 
-def _most_notable(notable: list[_Notable], today: date) -> list[tuple[Reach, Exclusion]]:
+def _most_notable(
+    notable: list[_Notable], today: date
+) -> list[tuple[Signals, Reach, Exclusion]]:
     """The WHY_NOT_LIMIT notable exclusions with the highest scores, best first, ties by id
     and then in the order given; weighing in full, highest ceiling first, only those whose
     ceiling could still reach that list."""
     if any(math.isnan(n.ceiling) for n in notable):  # not a number: it orders nothing
         weighed = [(score(n.reach, today, n.text), n.reach, n.exclusion) for n in notable]
         weighed.sort(key=lambda t: (-round(t[0].score, 9), t[1].service.id))
-        return [(r, e) for _, r, e in weighed[:WHY_NOT_LIMIT]]
-    ranked: list[tuple[tuple[float, str, int], Reach, Exclusion]] = []
+        return weighed[:WHY_NOT_LIMIT]
+    ranked: list[tuple[tuple[float, str, int], Signals, Reach, Exclusion]] = []
     for at in sorted(range(len(notable)), key=lambda i: -notable[i].ceiling):
         n = notable[at]
         # Scores are ranked to 9 decimals, so a ceiling clearly below the last score on the
@@ -149,8 +166,11 @@ def _most_notable(notable: list[_Notable], today: date) -> list[tuple[Reach, Exc
         if len(ranked) >= WHY_NOT_LIMIT and n.ceiling + 2e-9 < -ranked[WHY_NOT_LIMIT - 1][0][0]:
             break
         s = score(n.reach, today, n.text)
-        bisect.insort(ranked, ((-round(s.score, 9), s.service_id, at), n.reach, n.exclusion))
-    return [(r, e) for _, r, e in ranked[:WHY_NOT_LIMIT]]
+        bisect.insort(
+            ranked, ((-round(s.score, 9), s.service_id, at), s, n.reach, n.exclusion),
+            key=lambda t: t[0],
+        )
+    return [(s, r, e) for _, s, r, e in ranked[:WHY_NOT_LIMIT]]
 
 
 def to_json(result: MatchResult) -> dict[str, Any]:
@@ -180,7 +200,12 @@ def to_json(result: MatchResult) -> dict[str, Any]:
 
 
 def _suggestion(
-    r: Reach, s: Signals, vocab: Vocabulary, today: date, said: tuple[str, ...]
+    r: Reach,
+    s: Signals,
+    vocab: Vocabulary,
+    today: date,
+    said: tuple[str, ...],
+    moved: tuple[float, float],
 ) -> Suggestion:
     sessions = r.attendable_sessions()
     fitting = tuple(x for x in sessions if r.person.can_attend(x))
@@ -193,6 +218,7 @@ def _suggestion(
         distance_km=None if s.distance_km is None else round(s.distance_km, 1),
         next_session=next_start(fitting or sessions, today),
         reasons=reasons(s, vocab, said),
+        contributions={**s.contributions, "diversity": moved[0], "repeat_activity": -moved[1]},
     )
 
 

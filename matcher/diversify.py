@@ -6,13 +6,17 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from matcher.scoring import WEIGHTS, Signals
+from matcher.scoring import Signals
+from matcher.weights import WEIGHTS
 
 
-def diversify(ranked: Sequence[Signals], limit: int) -> list[Signals]:
+def diversify(
+    ranked: Sequence[Signals], limit: int, moved: dict[str, tuple[float, float]] | None = None
+) -> list[Signals]:
     """Pick up to limit services greedily by score, plus a bonus for serving a goal the picks so
     far cover least (round-robin over goals, fading with each round), minus a cost for
-    repeating activities already shown.  Deterministic: ties go to the higher score, then id."""
+    repeating activities already shown.  Deterministic: ties go to the higher score, then id.
+    When moved is given, it receives each pick's (coverage bonus, repeat cost) as picked."""
     # Highest score first (a stable sort: equal scores keep their order), so that each round's
     # search can stop once no bonus could lift what is left above the best found.  A score that
     # is not a number orders nothing, so then every round looks at every service.
@@ -29,6 +33,8 @@ def diversify(ranked: Sequence[Signals], limit: int) -> list[Signals]:
         best = _best(pool, covered, shown, level, most)
         pool.remove(best)
         chosen.append(best)
+        if moved is not None:
+            moved[best.service_id] = _moves(best, covered, shown, level)
         covered.update(best.goals_served)
         shown.update(best.activities)
     return chosen
@@ -61,6 +67,14 @@ def _key(
 
 
 def _adjusted(s: Signals, covered: Counter[str], shown: Counter[str], level: int) -> float:
+    bonus, cost = _moves(s, covered, shown, level)
+    return s.score + bonus - cost
+
+
+def _moves(
+    s: Signals, covered: Counter[str], shown: Counter[str], level: int
+) -> tuple[float, float]:
+    """(bonus for covering a goal the picks so far cover least, cost of repeating activities)."""
     # The goals covered fewest times so far are this round's gaps; the bonus halves, then
     # thirds, ... with each round so that deeper in the list the score rules again.
     # Only a named activity fills a gap: a category-only match is too weak to jump the queue,
@@ -68,4 +82,4 @@ def _adjusted(s: Signals, covered: Counter[str], shown: Counter[str], level: int
     fills_gap = any(covered[g] == level for g in s.goals_direct)
     bonus = WEIGHTS["diversity"] * s.goal_share / (1 + level) if fills_gap else 0.0
     repeats = min((shown[a] for a in s.activities), default=0)
-    return s.score + bonus - WEIGHTS["repeat_activity"] * repeats
+    return bonus, WEIGHTS["repeat_activity"] * repeats

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
-from matcher.model import PHYSICAL_NEEDS, Exclusion, Reason, ReasonCode, Session
+from matcher.model import PHYSICAL_NEEDS, Exclusion, MatchResult, Reason, ReasonCode, Session
 from matcher.reach import Reach, travel_km
 from matcher.scoring import Signals
 from matcher.vocabulary import Vocabulary
@@ -12,7 +13,18 @@ from matcher.vocabulary import Vocabulary
 # The text reason when the person's words matched only through related words.
 NO_WORDS_TO_QUOTE = "Found by a search for what you said"
 # Which reason each score contribution becomes; ties in size keep this order.
-_ORDER = ("condition", "activity", "goal", "readiness", "nearness", "text", "fresh")
+_ORDER = (
+    "condition",
+    "activity",
+    "goal",
+    "goal_order",
+    "audience",
+    "named_activity",
+    "readiness",
+    "nearness",
+    "text",
+    "fresh",
+)
 _MONTHS = (
     "January",
     "February",
@@ -72,7 +84,17 @@ def reasons(s: Signals, vocab: Vocabulary, said: tuple[str, ...] = ()) -> tuple[
 def _reason(key: str, s: Signals, vocab: Vocabulary, said: tuple[str, ...]) -> Reason:
     if key == "condition":
         labels = [_lower(vocab.conditions.get(c, c)) for c in s.conditions]
-        return Reason(ReasonCode.CONDITION, f"Designed for people with {_join(labels)}")
+        also = "" if s.central else ", which you also have"
+        return Reason(ReasonCode.CONDITION, f"Designed for people with {_join(labels)}{also}")
+    if key == "goal_order":
+        goal = vocab.goals.get(s.first_goal or "")
+        label = _lower(goal.label) if goal else s.first_goal
+        return Reason(ReasonCode.GOAL, f"For what matters most to you: {label}")
+    if key == "audience":
+        names = _join([LANGUAGE_NAMES.get(x, x) for x in s.audience])
+        return Reason(ReasonCode.AUDIENCE, f"Run in or for the {names}-speaking community")
+    if key == "named_activity":
+        return Reason(ReasonCode.ACTIVITY, "Offers what you said you enjoy")
     if key == "activity":
         labels = [_lower(vocab.activities.get(a, a)) for a in s.activities]
         return Reason(ReasonCode.ACTIVITY, f"Offers {_join(labels)}")
@@ -183,3 +205,51 @@ def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# Signals as --explain names them, in the order it lists them.
+SIGNAL_NAMES = {
+    "goal": "goals served",
+    "activity": "goals served by a named activity",
+    "goal_order": "goal order (first goal weighs most)",
+    "condition": "designed for their condition (main, or in passing)",
+    "other_condition": "designed for conditions they don't have",
+    "audience": "audience: their language community",
+    "other_audience": "audience: another community's group",
+    "readiness": "fits their readiness",
+    "structured_push": "structured commitment, not ready yet",
+    "nearness": "nearness",
+    "text": "their words (what they want)",
+    "unwanted": "their words (what they don't want)",
+    "fresh": "details checked recently",
+    "diversity": "coverage: a goal the list above lacks",
+    "repeat_activity": "coverage: repeats an activity above",
+}
+
+
+def explain_text(result: MatchResult) -> str:
+    """Every signal's contribution for each suggestion and each notable exclusion, as text."""
+    lines = [f"{len(result.results)} suggestions from {result.considered} services considered"]
+    for n, s in enumerate(result.results, 1):
+        lines.append(f"\n{n}. {s.name} [{s.service_id}]  score {s.score:.3f}")
+        lines += _signal_lines(s.contributions)
+        lines += [f"     reason: {r.text}" for r in s.reasons]
+    if result.why_not:
+        lines.append("\nNotable exclusions (a hard rule keeps each out, whatever its score):")
+    for w in result.why_not:
+        lines.append(f"\n- {w.name} [{w.service_id}]  rule {w.exclusion.value}: {w.text}")
+        lines += _signal_lines(w.contributions)
+    counts = ", ".join(f"{k} {v}" for k, v in result.excluded.items()) or "none"
+    lines.append(f"\nExcluded by rule: {counts}")
+    return "\n".join(lines)
+
+
+def _signal_lines(contributions: Mapping[str, float]) -> list[str]:
+    keys = [k for k in SIGNAL_NAMES if k in contributions] + sorted(
+        k for k in contributions if k not in SIGNAL_NAMES
+    )
+    return [
+        f"   {contributions[k]:+.3f}  {SIGNAL_NAMES.get(k, k)}"
+        for k in keys
+        if abs(contributions[k]) >= 5e-4
+    ]

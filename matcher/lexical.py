@@ -120,3 +120,43 @@ def shared_words(query: str, text: str) -> tuple[str, ...]:
 def document(parts: Iterable[str]) -> str:
     """Join a service's searchable texts into one."""
     return " \n".join(parts)
+
+
+# What the person says they don't want, as opposed to what they lack: "not ready for groups",
+# "can't be doing with crowds", "hated the weigh-in", "fed up stuck in the house" (what
+# someone is fed up with is what they want out of). Plain "not", "no", "never" or "can't"
+# are left alone, as they usually describe a situation the person wants help with ("never
+# claimed anything", "can't get in the bath", "no one to talk to").
+_NOT_WANTED = re.compile(
+    r"\b(?:not (?:ready|keen|interested|into|up to|one for|a fan of|bothered about|fussed on)"
+    r"|(?:doesn't|does not|don't|do not|didn't|did not|wouldn't|would not|won't|will not)"
+    r" (?:like|want|fancy|enjoy|feel up to|do well with|get on with)"
+    r"|(?:can't|cannot|can not|couldn't) (?:be doing with|be bothered with|stand|face|abide|bear|cope with|handle)"
+    r"|hates?|hated|dislikes?|disliked|avoids?|avoided|avoiding|refuses?|no more|rather not"
+    r"|put off by|sick of|tired of|bored of|bored with|fed up(?: of| with| being)?"
+    r"|nervous of|scared of|frightened of|afraid of)\b"
+)
+# A negation's scope runs to the end of its clause.
+_CLAUSE_END = re.compile(r"[;:,.!?()\n]|\b(?:but|though|although|however|because)\b")
+
+
+def split_wanted(text: str) -> tuple[str, str]:
+    """(what the person wants, what they said they don't want) in their words, each with the
+    negated clauses moved to the second: "not ready for groups yet; wants someone to talk to"
+    gives ("; wants someone to talk to", "groups")."""
+    plain = text.replace("\u2019", "'").lower()
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    at = 0
+    for cue in _NOT_WANTED.finditer(plain):
+        if cue.start() < at:
+            continue  # inside the scope of an earlier cue
+        end = _CLAUSE_END.search(plain, cue.end())
+        stop = end.start() if end else len(plain)
+        wanted.append(plain[at : cue.start()])
+        unwanted.append(plain[cue.end() : stop].strip())
+        at = stop
+    if not unwanted:
+        return text, ""
+    wanted.append(plain[at:])
+    return " ".join(w.strip() for w in wanted if w.strip()), " ".join(u for u in unwanted if u)

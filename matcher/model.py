@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -41,6 +42,7 @@ class ReasonCode(StrEnum):
     REMOTE = "remote"
     TEXT = "text"
     FRESH = "fresh"
+    AUDIENCE = "audience"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +100,10 @@ class Window:
 class Profile:
     """One person's situation, as a Link Worker would enter it."""
 
-    goals: frozenset[str] = frozenset()
-    conditions: frozenset[str] = frozenset()
+    # Goals most important first and conditions main one first (spec/match-api.md): a tuple
+    # keeps that order; a frozenset (the older form) means no order is known.
+    goals: tuple[str, ...] | frozenset[str] = frozenset()
+    conditions: tuple[str, ...] | frozenset[str] = frozenset()
     origin: Point | None = None
     # Other points the person may be measured from, e.g. the centre of the postcode district
     # when they gave a postcode. A venue is within reach only if it is within reach of the
@@ -137,6 +141,8 @@ class Suggestion:
     distance_km: float | None
     next_session: datetime | None
     reasons: tuple[Reason, ...]
+    # Every signal's contribution to the score (and the re-ranking's), for `match --explain`.
+    contributions: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +153,7 @@ class WhyNot:
     name: str
     exclusion: Exclusion
     text: str
+    contributions: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,24 +12,12 @@ from datetime import date
 from types import MappingProxyType
 from typing import NamedTuple
 
+from matcher.audience import audience
 from matcher.person import Person
 from matcher.reach import Reach
+from matcher.weights import WEIGHTS
 
-WEIGHTS: Mapping[str, float] = MappingProxyType(
-    {
-        "goal": 0.26,  # share of the person's goals it serves at all, by category or activity
-        "activity": 0.22,  # share it serves directly, with an activity the goal names
-        "condition": 0.18,  # designed for one of the person's conditions
-        "other_condition": 0.12,  # subtracted: designed only for conditions the person doesn't have
-        "readiness": 0.14,  # intensity and support fit the readiness (not-yet and thinking only)
-        "structured_push": 0.14,  # subtracted: a structured commitment for someone not yet ready
-        "nearness": 0.08,  # 1 at the door, 0 at the person's max distance
-        "text": 0.08,  # the person's own words match the service's text
-        "fresh": 0.04,  # details verified recently
-        "diversity": 0.3,  # diversify: bonus for a goal the picks so far cover least
-        "repeat_activity": 0.05,  # diversify: cost of repeating an activity already shown
-    }
-)
+__all__ = ["WEIGHTS", "Signals", "ceiling", "score"]
 
 OTHERS_GOAL_SHARE = 0.5  # goal fit kept by a service designed for other conditions only
 REMOTE_NEARNESS = 0.5  # online, telephone or a home visit: no travel, but not face to face nearby
@@ -77,6 +65,12 @@ class Signals(NamedTuple):
     goal_share: float
     contributions: Mapping[str, float]
     score: float
+    # The community languages it is run in or for that the person shares (audience fit), or
+    # that they don't (another community's group); and the first goal, when it serves it.
+    audience: tuple[str, ...] = ()
+    other_audience: tuple[str, ...] = ()
+    first_goal: str | None = None
+    central: bool = True  # designed for the person's main condition, not one in passing
 
     @property
     def relevant(self) -> bool:
@@ -85,29 +79,39 @@ class Signals(NamedTuple):
         return get("goal", 0.0) > 0 or get("condition", 0.0) > 0 or get("text", 0.0) > 0
 
 
-def score(r: Reach, today: date, text: float = 0.0) -> Signals:
-    """Weigh every soft signal for the service; text is the 0..1 relevance of the person's words."""
+def score(r: Reach, today: date, text: float = 0.0, unwanted: float = 0.0) -> Signals:
+    """Weigh every soft signal for the service; text is the 0..1 relevance of what the person
+    wants in their own words, unwanted the 0..1 match of what they said they don't want."""
     p, c = r.person, r.service
     served, direct, activities = goal_fit(r)
-    conditions = _shared_conditions(r)
+    conditions, central = _shared_conditions(r)
     readiness, features, push = readiness_fit(r)
     nearness, distance, remote = nearness_fit(r)
     # A service designed only for conditions the person doesn't have serves their goals less.
     others_only = bool(c.conditions) and not conditions
     goal_share = OTHERS_GOAL_SHARE if others_only else 1.0
-    share = goal_share / max(len(p.goals), 1)
+    goal, activity, order = _goal_parts(p, served, direct, goal_share)
+    fit, foreign = audience_fit(r)
+    # An activity the person named counts where the service serves one of their goals.
+    named = bool(served) and not p.named.isdisjoint(c.activities)
     contributions = {
-        "goal": WEIGHTS["goal"] * len(served) * share,
-        "activity": WEIGHTS["activity"] * len(direct) * share,
-        "condition": WEIGHTS["condition"] * (1.0 if conditions else 0.0),
+        "goal": goal,
+        "activity": activity,
+        "goal_order": order,
+        "condition": _condition(conditions, central),
         "other_condition": -WEIGHTS["other_condition"] * (1.0 if others_only else 0.0),
+        "audience": WEIGHTS["audience"] * (1.0 if fit else 0.0),
+        "other_audience": -WEIGHTS["other_audience"] * (1.0 if foreign else 0.0),
         "readiness": WEIGHTS["readiness"] * readiness,
         "structured_push": -WEIGHTS["structured_push"] * push,
         "nearness": WEIGHTS["nearness"] * nearness,
         "text": WEIGHTS["text"] * min(max(text, 0.0), 1.0),
+        "named_activity": WEIGHTS["named_activity"] * (1.0 if named else 0.0),
+        "unwanted": -WEIGHTS["unwanted"] * min(max(unwanted, 0.0), 1.0),
         "fresh": WEIGHTS["fresh"] * freshness(c.last_verified, today),
     }
     total = min(max(sum(contributions.values()) / best_possible(p), 0.0), 1.0)
+    first = p.first_goal
     # Positional, in field order: this runs for nearly every candidate of every match.
     return Signals(
         c.id,  # service_id
@@ -122,12 +126,56 @@ def score(r: Reach, today: date, text: float = 0.0) -> Signals:
         goal_share,
         MappingProxyType(contributions),
         total,  # score
+        fit,  # audience
+        foreign,  # other_audience
+        first if first is not None and first in served else None,  # first_goal
+        central,
     )
 
 
+def _goal_parts(
+    p: Person, served: tuple[str, ...], direct: tuple[str, ...], goal_share: float
+) -> tuple[float, float, float]:
+    """(goal, activity, goal order): the goal signals with every goal alike, and how much the
+    order of importance moves them (up for the first goal, down for later ones)."""
+    if not served:
+        return 0.0, 0.0, 0.0
+    alike = goal_share / max(len(p.goals), 1)
+    goal = WEIGHTS["goal"] * len(served) * alike
+    activity = WEIGHTS["activity"] * len(direct) * alike
+    if not p.ranked:
+        return goal, activity, 0.0
+    weight = p.goal_weight
+    ordered = goal_share * (
+        WEIGHTS["goal"] * sum([weight[g] for g in served])
+        + WEIGHTS["activity"] * sum([weight[g] for g in direct])
+    )
+    return goal, activity, ordered - goal - activity
+
+
+def _condition(conditions: tuple[str, ...], central: bool) -> float:
+    if not conditions:
+        return 0.0
+    return WEIGHTS["condition"] if central else WEIGHTS["condition_in_passing"]
+
+
+def audience_fit(r: Reach) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(community languages the person shares, those of a community they are not part of).
+
+    Only soft: a community's group never breaks or passes a hard rule by being one."""
+    c = r.service
+    heard = audience(c.name, c.description, c.languages)
+    if not heard.languages:
+        return (), ()
+    shared = heard.languages & r.person.own_languages
+    if shared:
+        return tuple(sorted(shared)), ()
+    return (), tuple(sorted(heard.languages)) if heard.exclusive else ()
+
+
 def ceiling(r: Reach, text: float = 0.0) -> float | None:
-    """The most score(r, today, text).score can be on any day, or None when nothing the person
-    wants (goals, conditions, words) points to the service.
+    """The most score(r, today, text, unwanted).score can be on any day, or None when nothing
+    the person wants (goals, conditions, words) points to the service.
 
     Those wants are weighed as score() weighs them and every other signal is taken at its
     best, which is cheap: a match weighs in full only the exclusions that could make its
@@ -135,23 +183,25 @@ def ceiling(r: Reach, text: float = 0.0) -> float | None:
     """
     p, c = r.person, r.service
     served, direct, _ = goal_fit(r)
-    conditions = _shared_conditions(r)
+    conditions, central = _shared_conditions(r)
     others_only = bool(c.conditions) and not conditions
-    share = (OTHERS_GOAL_SHARE if others_only else 1.0) / max(len(p.goals), 1)
-    goal = WEIGHTS["goal"] * len(served) * share
-    condition = WEIGHTS["condition"] * (1.0 if conditions else 0.0)
+    goal, activity, order = _goal_parts(p, served, direct, OTHERS_GOAL_SHARE if others_only else 1.0)
+    condition = _condition(conditions, central)
     said = WEIGHTS["text"] * min(max(text, 0.0), 1.0)
     if not (goal > 0 or condition > 0 or said > 0):  # as Signals.relevant
         return None
     most = (
         goal
-        + WEIGHTS["activity"] * len(direct) * share
+        + activity
+        + order
         + condition
         - WEIGHTS["other_condition"] * (1.0 if others_only else 0.0)
+        + (WEIGHTS["audience"] if p.own_languages else 0.0)  # at most the audience bonus ...
         + (WEIGHTS["readiness"] if p.profile.readiness in READINESS_FIT else 0.0)
         + WEIGHTS["nearness"]  # nearness, readiness and freshness are at most 1 ...
         + said
-        + WEIGHTS["fresh"]  # ... and the structured push-down only ever subtracts
+        + (WEIGHTS["named_activity"] if served and not p.named.isdisjoint(c.activities) else 0.0)
+        + WEIGHTS["fresh"]  # ... and the push-downs only ever subtract
     )
     return min(max(most / best_possible(p), 0.0), 1.0)
 
@@ -161,7 +211,7 @@ def goal_fit(r: Reach) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...
     p, offered, categories = r.person, r.service.activities, r.service.categories
     served: list[str] = []
     direct: list[str] = []
-    for goal in p.goals:  # sorted by id, so both lists come out sorted
+    for goal in p.goals:  # most important first (by id when no order is known)
         if not goal.activities.isdisjoint(offered):
             direct.append(goal.id)
             served.append(goal.id)
@@ -172,10 +222,13 @@ def goal_fit(r: Reach) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...
     return tuple(served), tuple(direct), tuple([a for a in p.goal_activities if a in offered])
 
 
-def _shared_conditions(r: Reach) -> tuple[str, ...]:
-    """The person's conditions the service is designed for, sorted."""
-    mine, its = r.person.profile.conditions, r.service.conditions
-    return tuple(sorted(mine & its)) if its and not mine.isdisjoint(its) else ()
+def _shared_conditions(r: Reach) -> tuple[tuple[str, ...], bool]:
+    """(the person's conditions the service is designed for, sorted; whether one of them is
+    their main condition rather than one they have in passing)."""
+    mine, its = r.person.conditions, r.service.conditions
+    if not its or mine.isdisjoint(its):
+        return (), False
+    return tuple(sorted(mine & its)), not r.person.main_conditions.isdisjoint(its)
 
 
 def readiness_fit(r: Reach) -> tuple[float, tuple[str, ...], float]:
@@ -220,10 +273,16 @@ def best_possible(p: Person) -> float:
     best = WEIGHTS["nearness"] + WEIGHTS["fresh"]
     if p.goals:
         best += WEIGHTS["goal"] + WEIGHTS["activity"]
-    if p.profile.conditions:
+    if p.main_conditions:
         best += WEIGHTS["condition"]
+    elif p.conditions:
+        best += WEIGHTS["condition_in_passing"]
     if p.profile.readiness in READINESS_FIT:
         best += WEIGHTS["readiness"]
     if p.has_text:
         best += WEIGHTS["text"]
+    if p.own_languages:
+        best += WEIGHTS["audience"]
+    if p.named:
+        best += WEIGHTS["named_activity"]
     return best

@@ -137,8 +137,9 @@ def load_profile(
         origin = matcher.Point(location["latitude"], location["longitude"])
         outward = geocoder.nearest_outward(location["latitude"], location["longitude"])
     return matcher.Profile(
-        goals=frozenset(data["goals"]),
-        conditions=frozenset(data["conditions"]),
+        # In the order given: goals most important first, the main condition first.
+        goals=tuple(dict.fromkeys(data["goals"])),
+        conditions=tuple(dict.fromkeys(data["conditions"])),
         origin=origin,
         also_from=also_from,
         outward_code=outward,

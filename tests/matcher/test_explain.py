@@ -40,8 +40,14 @@ def test_a_nearby_walking_group_is_explained_by_goal_activity_distance_and_fresh
 
 
 def test_reasons_come_biggest_first():
-    service = candidate(conditions=frozenset({"copd"}))
-    (suggestion,) = match(person(conditions=frozenset({"copd"})), [service], VOCAB, TODAY).results
+    # A goal about the condition, so that the condition counts fully (not in passing).
+    service = candidate(
+        conditions=frozenset({"copd"}),
+        categories=frozenset({"ltc-management"}),
+        activities=frozenset({"breathing-support"}),
+    )
+    profile = person(goals=frozenset({"manage-condition"}), conditions=frozenset({"copd"}))
+    (suggestion,) = match(profile, [service], VOCAB, TODAY).results
     assert [r.code for r in suggestion.reasons][:3] == [
         ReasonCode.GOAL,
         ReasonCode.ACTIVITY,
@@ -51,9 +57,18 @@ def test_reasons_come_biggest_first():
 
 def test_a_shared_condition_is_named():
     reasons = reasons_for(
-        person(conditions=frozenset({"copd"})), candidate(conditions=frozenset({"copd"}))
+        person(goals=frozenset({"manage-condition"}), conditions=frozenset({"copd"})),
+        candidate(conditions=frozenset({"copd"})),
     )
     assert reasons[ReasonCode.CONDITION] == "Designed for people with COPD"
+
+
+def test_a_condition_in_passing_is_named_as_one_they_also_have():
+    # Getting more active is not a goal about the condition, so COPD is in passing here.
+    reasons = reasons_for(
+        person(conditions=frozenset({"copd"})), candidate(conditions=frozenset({"copd"}))
+    )
+    assert reasons[ReasonCode.CONDITION] == "Designed for people with COPD, which you also have"
 
 
 def test_a_category_only_match_gives_a_goal_reason_but_no_activity_reason():
