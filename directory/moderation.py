@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit, listings
@@ -108,8 +109,10 @@ def create(session: Session, organization: Organization, snap: Mapping[str, Any]
 def submit(session: Session, service: Service, snap: Mapping[str, Any], user: User,
            opened: Stamp | None, today: date) -> ListingChange | None:
     """Save an edit. Returns the pending change, or None when it was published at once."""
-    _check(session, service, opened)
+    # The pending change is read once, and the version check is made against that very row:
+    # reading it again could find one another save committed meanwhile and overwrite it.
     change = pending_change(session, service)
+    _check(session, service, opened, change=change)
     if publishes_at_once(user, service.organization) and (change is None or change.kind is ChangeKind.EDIT):
         audit.mark(session, "update", "published at once" + (" (trusted organisation)" if service.organization.trusted else ""))
         listings.apply(session, service, snap)
@@ -134,7 +137,14 @@ def submit(session: Session, service: Service, snap: Mapping[str, Any], user: Us
         listings.apply(session, service, snap)
         if service.status is ServiceStatus.DRAFT:
             service.status = ServiceStatus.PENDING
-    session.flush()  # the change's number, for the record
+    try:
+        session.flush()  # the change's number, for the record
+    except IntegrityError as err:
+        if "listing_changes" not in str(err.orig) and "one_pending" not in str(err.orig):
+            raise
+        # Another save of the same version became the pending change a moment ago (the
+        # database allows one per listing): this one is refused, not silently made a second.
+        raise Conflict() from None
     audit.record(session, "service", service.id, service.name, "submit",
                  note=f"change #{change.id} waiting for approval",
                  changes={f: [change.base.get(f), snap.get(f)]
@@ -225,9 +235,13 @@ def confirm(session: Session, service: Service, today: date) -> None:
     session.flush()
 
 
-def _check(session: Session, service: Service, opened: Stamp | None, listing_only: bool = False) -> None:
+def _check(session: Session, service: Service, opened: Stamp | None, listing_only: bool = False,
+           change: ListingChange | None = None) -> None:
     if opened is None:
         raise Conflict()
-    now = stamp(session, service)
+    if listing_only:
+        now = Stamp(service.version, 0)
+    else:
+        now = Stamp(service.version, change.revision if change else 0)
     if now.service != opened.service or (not listing_only and now.change != opened.change):
         raise Conflict()

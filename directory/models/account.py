@@ -42,6 +42,9 @@ class User(Timestamps, Base):
     role: Mapped[Role]
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Kept in each signed-in session and checked on every request: raising it (sign-out,
+    # a new password, an admin disabling the account) ends every session of this user.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organizations: Mapped[list[Organization]] = relationship(
         secondary=memberships, back_populates="members"

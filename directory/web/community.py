@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from .. import accounts, audit, browse, freshness, mail, moderation, tokens, vocabulary
 from ..auth import limiter
-from ..auth.passwords import hash_password, password_problem
+from ..auth.passwords import password_problem
 from ..db import get_session
 from ..models import (
     JoinRequest,
@@ -262,6 +262,9 @@ def _service(session: Session, public_id: Any) -> Service | None:
 
 # --- setting a password from the emailed link ----------------------------------------------------
 
+USED_LINK = ("This link has already been used, or the account has changed. If you have set your "
+             "password, sign in; otherwise ask the directory team for a new link.")
+
 
 @bp.route("/auth/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str) -> ResponseReturnValue:
@@ -272,9 +275,7 @@ def set_password(token: str) -> ResponseReturnValue:
     session = get_session()
     user = session.get(User, payload["u"]) if isinstance(payload.get("u"), int) else None
     if user is None or not user.active or payload.get("f") != _fingerprint(user):
-        return _bad_link("This link has already been used, or the account has changed. "
-                         "If you have set your password, sign in; otherwise ask the directory "
-                         "team for a new link.")
+        return _bad_link(USED_LINK)
     errors: dict[str, str] = {}
     if request.method == "POST":
         password = request.form.get("password", "")
@@ -284,8 +285,10 @@ def set_password(token: str) -> ResponseReturnValue:
             errors["confirm"] = "The two passwords do not match"
         else:
             with audit.acting_as(f"set-password link sent to {user.email}", user.id):
-                user.password_hash = hash_password(password)
+                used = accounts.change_password(session, user, password, was=user.password_hash)
                 session.commit()
+            if not used:  # another request used the link a moment ago
+                return _bad_link(USED_LINK)
             flash("Your password is set. Sign in with your email address and new password.")
             return redirect(url_for("auth.login"))
     return (render_template("community/set_password.html", user=user, errors=errors),
