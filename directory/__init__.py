@@ -36,7 +36,20 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     web.init_app(app)
     api.init_app(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind DIRECTORY_PROXY_COUNT reverse proxies, take the client's address, scheme and host
+    from their X-Forwarded-* headers; with none configured those headers are ignored, since
+    any client can send them."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _fill_instance_defaults(app: Flask, instance: Path) -> None:

@@ -68,3 +68,14 @@ class User(Timestamps, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class RateLimitCounter(Base):
+    """One rate-limit window (directory.auth.throttle): shared by every worker and machine
+    that uses the database, so a limit is one limit however many processes serve."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)

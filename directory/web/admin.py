@@ -371,6 +371,25 @@ def users() -> ResponseReturnValue:
     return render_template("admin/users.html", users=rows)
 
 
+@bp.post("/users/<int:user_id>/active")
+def set_user_active(user_id: int) -> ResponseReturnValue:
+    """Disable (or enable again) an account; disabling ends all its sessions at once."""
+    session = get_session()
+    user = _get(session, User, user_id)
+    value = request.form.get("active")
+    if value not in ("0", "1"):
+        abort(400, "Say whether the account is active (1) or not (0).")
+    if user.id == current_user.id:
+        abort(400, "You cannot disable your own account.")
+    user.active = value == "1"
+    if not user.active:
+        accounts.end_sessions(session, user)
+    session.commit()
+    flash(f"{user.email} can sign in again." if user.active
+          else f"{user.email} is disabled and signed out everywhere.")
+    return redirect(url_for("admin.users"))
+
+
 # --- a listing's history --------------------------------------------------------------------------
 
 

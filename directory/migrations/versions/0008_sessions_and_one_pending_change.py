@@ -1,6 +1,7 @@
-"""session versions and one pending change per listing: a user's sessions can all be ended
-(sign-out, new password, account disabled), and two saves at the same moment cannot leave
-two pending changes for one listing.
+"""session versions, one pending change per listing, shared rate limits: a user's sessions
+can all be ended (sign-out, new password, account disabled), two saves at the same moment
+cannot leave two pending changes for one listing, and sign-in limits are counted in the
+database so every worker shares them.
 
 Revision ID: 0008
 Revises: 0007
@@ -36,6 +37,14 @@ def upgrade() -> None:
         "WHERE state = 'pending' AND id NOT IN ("
         "SELECT max(id) FROM listing_changes WHERE state = 'pending' GROUP BY service_id)"
     )
+    op.create_table('rate_limits',
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('hits', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limits'))
+    )
+    with op.batch_alter_table('rate_limits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rate_limits_expires_at'), ['expires_at'], unique=False)
     op.create_index(
         'uq_listing_changes_one_pending', 'listing_changes', ['service_id'], unique=True,
         sqlite_where=PENDING, postgresql_where=PENDING,
@@ -45,5 +54,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     op.drop_index('uq_listing_changes_one_pending', table_name='listing_changes')
+    with op.batch_alter_table('rate_limits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rate_limits_expires_at'))
+    op.drop_table('rate_limits')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('session_version')
