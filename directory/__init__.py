@@ -37,7 +37,24 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     api.init_app(app)
     _trust_proxies(app)
+    app.before_request(_refuse_nul)
     return app
+
+
+def _refuse_nul() -> None:
+    """A NUL character is never text: refused in any query or form field, naming the field
+    (SQLite would store it; PostgreSQL refuses it with an error)."""
+    from flask import abort, request
+
+    sources = [request.args, request.form] if request.mimetype in FORM_TYPES else [request.args]
+    for source in sources:
+        for name, value in source.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                abort(400, f"The field \"{name.replace(chr(0), '')}\" contains a NUL character, "
+                           "which is not text. Remove it and try again.")
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _trust_proxies(app: Flask) -> None:

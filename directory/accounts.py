@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from .auth.passwords import hash_password, password_problem, verify_password
 from .models import Organization, Role, User, utcnow
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No spaces or control characters anywhere: an address ends up in mail headers.
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
 
 
 class AccountError(ValueError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import smtplib
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,7 +28,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import accounts, audit, browse, freshness, mail, moderation, tokens, vocabulary
+from .. import accounts, audit, browse, freshness, mail, moderation, plaintext, tokens, vocabulary
 from ..auth import limiter
 from ..auth.passwords import password_problem
 from ..db import get_session
@@ -54,14 +53,15 @@ DESCRIPTION_LIMIT = 2000
 
 
 def notify(to: str | Iterable[str], subject: str, body: str) -> bool:
-    """Send a message; a mail server that is down is logged, never an error page after a commit."""
+    """Send a message; True if it went. Called after a commit, so a failure of any kind (a mail
+    server that is down, an address it refuses) is logged and reported, never an error page."""
     recipients = [to] if isinstance(to, str) else sorted(set(to))
     if not recipients:
         return False
     try:
         mail.send(recipients, subject, body)
-    except (OSError, smtplib.SMTPException) as err:
-        log.error("could not send %r to %d recipients: %s", subject, len(recipients), err)
+    except Exception:  # any failure: the change is committed, and the page must say so, not 500
+        log.exception("could not send %r to %d recipients", subject, len(recipients))
         return False
     return True
 
@@ -92,8 +92,19 @@ def send_password_link(user: User, organization_name: str) -> bool:
 # --- forms --------------------------------------------------------------------------------------
 
 
-def _text(label: str, limit: int, required: bool = True) -> fields.String:
-    checks: list[Any] = [validate.Length(max=limit, error=f"Use {limit} characters or fewer")]
+def _one_line(value: str) -> None:
+    if (problem := plaintext.single_line_problem(value)) is not None:
+        raise ValidationError(problem)
+
+
+def _no_controls(value: str) -> None:
+    if (problem := plaintext.multi_line_problem(value)) is not None:
+        raise ValidationError(problem)
+
+
+def _text(label: str, limit: int, required: bool = True, multi_line: bool = False) -> fields.String:
+    checks: list[Any] = [validate.Length(max=limit, error=f"Use {limit} characters or fewer"),
+                         _no_controls if multi_line else _one_line]
     if required:
         checks.append(validate.Length(min=1, error=f"Enter {label}"))
     messages = {"required": f"Enter {label}", "invalid": "Enter text"}
@@ -122,7 +133,7 @@ class JoinIn(_Form):
     contact_email = _text("your email address", 254)
     phone = _text("a phone number", 40, required=False)
     website = _text("a website", 500, required=False)
-    description = _text("what your group does", DESCRIPTION_LIMIT)
+    description = _text("what your group does", DESCRIPTION_LIMIT, multi_line=True)
 
     @validates("contact_email")
     def _email(self, value: str, **_: Any) -> None:
@@ -135,7 +146,7 @@ class JoinIn(_Form):
 
 
 class ReportIn(_Form):
-    problem = _text("what is wrong with the listing", PROBLEM_LIMIT)
+    problem = _text("what is wrong with the listing", PROBLEM_LIMIT, multi_line=True)
     email = _text("an email address", 254, required=False)
 
     @validates("email")
