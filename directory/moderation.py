@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, listings
 from .models import (
+    AuditEvent,
     ChangeKind,
     ChangeState,
     ListingChange,
@@ -195,14 +196,20 @@ STATUS_ACTIONS = {"pause": ServiceStatus.PAUSED, "close": ServiceStatus.CLOSED,
                   "reopen": ServiceStatus.ACTIVE}
 
 
-def set_status(session: Session, service: Service, action: str, opened: Stamp | None) -> None:
-    """Pause, close or reopen at once (no approval), from a form opened at `opened`."""
+def set_status(session: Session, service: Service, action: str, opened: Stamp | None,
+               user: User | None = None) -> None:
+    """Pause, close or reopen at once (no approval), from a form opened at `opened`. A listing
+    an admin closed stays closed until an admin reopens it."""
     if action not in STATUS_ACTIONS:
         raise NotAllowed("Unknown action")
     _check(session, service, opened, listing_only=True)
     if action == "reopen":
         if service.status not in (ServiceStatus.PAUSED, ServiceStatus.CLOSED):
             raise NotAllowed("Only a paused or closed listing can be reopened")
+        if (service.status is ServiceStatus.CLOSED and (user is None or user.role is not Role.ADMIN)
+                and closed_by_admin(session, service)):
+            raise NotAllowed("This listing was closed by the directory team, so only they can "
+                             "reopen it. Contact them if it should be back")
         if _never_published(session, service):
             raise NotAllowed("This listing has not been approved yet, so it cannot be reopened. "
                              "Edit it and send it for approval")
@@ -213,6 +220,17 @@ def set_status(session: Session, service: Service, action: str, opened: Stamp | 
     service.status = STATUS_ACTIONS[action]
     service.updated_at = utcnow()
     session.flush()
+
+
+def closed_by_admin(session: Session, service: Service) -> bool:
+    """Whether the listing's latest closure (from the audit trail) was an admin's."""
+    closer = session.scalar(
+        select(AuditEvent.actor_id).where(AuditEvent.entity == "service",
+                                          AuditEvent.entity_id == service.id,
+                                          AuditEvent.action == "close")
+        .order_by(AuditEvent.id.desc()).limit(1))
+    return closer is not None and session.scalar(
+        select(User.role).where(User.id == closer)) is Role.ADMIN
 
 
 def never_approved(changes: Iterable[ListingChange]) -> bool:
