@@ -225,7 +225,11 @@ def _what_validation_checks(doc: Json, vocab: vocabulary.Vocabulary) -> Json:
         schemas_["WindowIn"]["properties"][name]["pattern"] = HHMM
     location = schemas_["LocationIn"]
     location["properties"]["postcode"]["pattern"] = ONE_LINE
-    location["oneOf"] = [{"required": ["postcode"]}, {"required": ["latitude", "longitude"]}]
+    location["oneOf"] = [
+        {"required": ["postcode"],
+         "not": {"anyOf": [{"required": ["latitude"]}, {"required": ["longitude"]}]}},
+        {"required": ["latitude", "longitude"], "not": {"required": ["postcode"]}},
+    ]
     for item in doc["paths"].values():
         for operation in item.values():
             for parameter in operation.get("parameters", []):
