@@ -36,7 +36,37 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     web.init_app(app)
     api.init_app(app)
+    _trust_proxies(app)
+    app.before_request(_refuse_nul)
     return app
+
+
+def _refuse_nul() -> None:
+    """A NUL character is never text: refused in any query or form field, naming the field
+    (SQLite would store it; PostgreSQL refuses it with an error)."""
+    from flask import abort, request
+
+    sources = [request.args, request.form] if request.mimetype in FORM_TYPES else [request.args]
+    for source in sources:
+        for name, value in source.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                abort(400, f"The field \"{name.replace(chr(0), '')}\" contains a NUL character, "
+                           "which is not text. Remove it and try again.")
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind DIRECTORY_PROXY_COUNT reverse proxies, take the client's address, scheme and host
+    from their X-Forwarded-* headers; with none configured those headers are ignored, since
+    any client can send them."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _fill_instance_defaults(app: Flask, instance: Path) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .auth.passwords import hash_password, password_problem, verify_password
 from .models import Organization, Role, User, utcnow
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# No spaces or control characters anywhere: an address ends up in mail headers.
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
 
 
 class AccountError(ValueError):
@@ -68,3 +69,35 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def change_password(session: Session, user: User, password: str, *, was: str | None = None) -> bool:
+    """Give user a new (valid) password and end all their sessions.
+
+    With `was` (the hash a single-use link was made for), the change happens only if the hash
+    is still that one, checked in the same UPDATE that writes the new one: of two requests sent
+    at the same moment with one link, exactly one succeeds. Returns whether it changed."""
+    new_hash = hash_password(password)
+    query = update(User).where(User.id == user.id)
+    if was is not None:
+        query = query.where(User.password_hash == was)
+    result = session.execute(
+        query.values(password_hash=new_hash, session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    from . import audit  # the UPDATE is not an ORM change, so the audit is told directly
+
+    audit.record(session, "user", user.id, user.email, "update",
+                 changes={"password_hash": ["(hidden)", "(changed)"]})
+    session.expire(user, ["password_hash", "session_version"])
+    return True
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued before now stops working."""
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_version=User.session_version + 1)
+                    .execution_options(synchronize_session=False))
+    session.expire(user, ["session_version"])

@@ -37,7 +37,7 @@ from .models import (
 
 AUDITED: dict[type, str] = {Service: "service", Location: "location", Organization: "organization",
                             User: "user"}
-SKIP = {"created_at", "updated_at", "version", "last_login_at", "id"}
+SKIP = {"created_at", "updated_at", "version", "last_login_at", "session_version", "id"}
 SECRET = {"password_hash"}
 ACTION_KEY = "audit.action"
 

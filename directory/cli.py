@@ -27,7 +27,27 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+class DirectoryGroup(FlaskGroup):
+    """Flask's command group without what belongs to `flask` itself: its --app, --env-file,
+    --debug and --version options and commands plugged in by extensions (Flask-Limiter's
+    `limiter`), none of which the directory's users need or the README describes."""
+
+    def __init__(self, **extra: object) -> None:
+        super().__init__(add_default_commands=False, add_version_option=False,
+                         **extra)  # type: ignore[arg-type]
+        self.params = [p for p in self.params if p.name not in ("app", "env_file", "debug")]
+
+    def _load_plugin_commands(self) -> None:
+        self._loaded_plugin_commands = True
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self.commands.get(name)
+
+
+@click.group(cls=DirectoryGroup, create_app=_create_app)
 def cli() -> None:
     """Social prescribing directory: set up, load, serve and check the directory."""
 
@@ -164,11 +184,16 @@ def restore_command(source: Path, no_reindex: bool) -> None:
 @click.argument("place", nargs=-1, required=True)
 @with_appcontext
 def geocode_command(place: tuple[str, ...]) -> None:
-    """Print the position of a postcode, outward code or place name, offline."""
+    """Print the position of a postcode, outward code or place name, offline.
+
+    Exits with 2 when PLACE is empty, not a postcode, or not a place we know."""
+    wanted = " ".join(place).strip()
+    if not wanted:
+        _fail("give a postcode, outward code or place name", 2)
     try:
-        found = current_geocoder().resolve(" ".join(place))
+        found = current_geocoder().resolve(wanted)
     except GeocodingError as err:
-        _fail(str(err))
+        _fail(str(err), 2)
     click.echo(f"{found.latitude:.5f} {found.longitude:.5f}  {found.label} ({found.kind})")
 
 
@@ -257,7 +282,7 @@ def serve_command(info: ScriptInfo, host: str, port: int, workers: int) -> None:
 
     app = info.load_app()
     click.echo(f"Serving the directory at http://{host}:{port}/  (Ctrl+C to stop)")
-    serve(app, host, port, workers)
+    serve(app, host, port, workers, control_socket=Path(app.instance_path) / "gunicorn.ctl")
 
 
 MAX_WARNINGS = 100  # what an import left out of the records it kept; the rest are counted

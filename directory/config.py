@@ -38,6 +38,12 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Set DIRECTORY_PREFER_HTTPS=true behind HTTPS to mark cookies Secure.
     PREFER_HTTPS = False
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
+    # X-Forwarded-For/-Proto/-Host are trusted only then. 0: the headers are ignored.
+    PROXY_COUNT = 0
+    # The largest request body accepted (413 above it): forms and match profiles are small.
+    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
 
     # Mail: SMTP when MAIL_SERVER is set, otherwise messages go to OUTBOX_DIR as .eml files.
     MAIL_SERVER = ""
@@ -58,8 +64,13 @@ class Defaults:
     ARGON2_TIME_COST = None
     ARGON2_MEMORY_COST = None
 
+    # Failed sign-ins: per address, and per account (from any address). Both windows end, so
+    # the right password works again after at most an hour, whoever was guessing.
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
-    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"
+    # Where limits count: empty means the app's database (shared by every worker; see
+    # directory/auth/throttle.py), or e.g. redis://localhost:6379 or memory:// (one process).
+    RATELIMIT_STORAGE_URI = ""
     RATELIMIT_HEADERS_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 

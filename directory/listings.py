@@ -19,6 +19,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import plaintext
 from .models import (
     CoverageArea,
     Day,
@@ -90,10 +91,24 @@ def _no_markup(text: str) -> None:
         raise ValidationError("Write plain text: remove the HTML tags (anything like <b> or <script>)")
 
 
+SINGLE_LINE = {"name", "cost", "phone", "email", "website"}
+
+
+def _one_line(text: str) -> None:
+    if (problem := plaintext.single_line_problem(text)) is not None:
+        raise ValidationError(problem)
+
+
+def _no_controls(text: str) -> None:
+    if (problem := plaintext.multi_line_problem(text)) is not None:
+        raise ValidationError(problem)
+
+
 def _text(name: str, required: bool = False) -> fields.String:
     limit = TEXT_LIMITS[name]
     checks: list[Any] = [
-        validate.Length(max=limit, error=f"Use {limit} characters or fewer"), _no_markup
+        validate.Length(max=limit, error=f"Use {limit} characters or fewer"), _no_markup,
+        _one_line if name in SINGLE_LINE else _no_controls,
     ]
     if required:
         checks.append(validate.Length(min=1))

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import current_app
 
 from .models import utcnow
+from .plaintext import one_line
 
 
 def send(to: str | list[str], subject: str, body: str) -> Path | None:
@@ -18,8 +19,10 @@ def send(to: str | list[str], subject: str, body: str) -> Path | None:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
-    message["To"] = ", ".join([to] if isinstance(to, str) else to)
-    message["Subject"] = subject
+    # Header values are one line whatever was stored (a name saved before line breaks were
+    # refused, say): the email library raises on a line break in a header.
+    message["To"] = ", ".join(one_line(a) for a in ([to] if isinstance(to, str) else to))
+    message["Subject"] = one_line(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="directory.local")
     message.set_content(body)

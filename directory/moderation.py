@@ -18,10 +18,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit, listings
 from .models import (
+    AuditEvent,
     ChangeKind,
     ChangeState,
     ListingChange,
@@ -108,8 +110,10 @@ def create(session: Session, organization: Organization, snap: Mapping[str, Any]
 def submit(session: Session, service: Service, snap: Mapping[str, Any], user: User,
            opened: Stamp | None, today: date) -> ListingChange | None:
     """Save an edit. Returns the pending change, or None when it was published at once."""
-    _check(session, service, opened)
+    # The pending change is read once, and the version check is made against that very row:
+    # reading it again could find one another save committed meanwhile and overwrite it.
     change = pending_change(session, service)
+    _check(session, service, opened, change=change)
     if publishes_at_once(user, service.organization) and (change is None or change.kind is ChangeKind.EDIT):
         audit.mark(session, "update", "published at once" + (" (trusted organisation)" if service.organization.trusted else ""))
         listings.apply(session, service, snap)
@@ -134,7 +138,14 @@ def submit(session: Session, service: Service, snap: Mapping[str, Any], user: Us
         listings.apply(session, service, snap)
         if service.status is ServiceStatus.DRAFT:
             service.status = ServiceStatus.PENDING
-    session.flush()  # the change's number, for the record
+    try:
+        session.flush()  # the change's number, for the record
+    except IntegrityError as err:
+        if "listing_changes" not in str(err.orig) and "one_pending" not in str(err.orig):
+            raise
+        # Another save of the same version became the pending change a moment ago (the
+        # database allows one per listing): this one is refused, not silently made a second.
+        raise Conflict() from None
     audit.record(session, "service", service.id, service.name, "submit",
                  note=f"change #{change.id} waiting for approval",
                  changes={f: [change.base.get(f), snap.get(f)]
@@ -185,14 +196,20 @@ STATUS_ACTIONS = {"pause": ServiceStatus.PAUSED, "close": ServiceStatus.CLOSED,
                   "reopen": ServiceStatus.ACTIVE}
 
 
-def set_status(session: Session, service: Service, action: str, opened: Stamp | None) -> None:
-    """Pause, close or reopen at once (no approval), from a form opened at `opened`."""
+def set_status(session: Session, service: Service, action: str, opened: Stamp | None,
+               user: User | None = None) -> None:
+    """Pause, close or reopen at once (no approval), from a form opened at `opened`. A listing
+    an admin closed stays closed until an admin reopens it."""
     if action not in STATUS_ACTIONS:
         raise NotAllowed("Unknown action")
     _check(session, service, opened, listing_only=True)
     if action == "reopen":
         if service.status not in (ServiceStatus.PAUSED, ServiceStatus.CLOSED):
             raise NotAllowed("Only a paused or closed listing can be reopened")
+        if (service.status is ServiceStatus.CLOSED and (user is None or user.role is not Role.ADMIN)
+                and closed_by_admin(session, service)):
+            raise NotAllowed("This listing was closed by the directory team, so only they can "
+                             "reopen it. Contact them if it should be back")
         if _never_published(session, service):
             raise NotAllowed("This listing has not been approved yet, so it cannot be reopened. "
                              "Edit it and send it for approval")
@@ -203,6 +220,17 @@ def set_status(session: Session, service: Service, action: str, opened: Stamp | 
     service.status = STATUS_ACTIONS[action]
     service.updated_at = utcnow()
     session.flush()
+
+
+def closed_by_admin(session: Session, service: Service) -> bool:
+    """Whether the listing's latest closure (from the audit trail) was an admin's."""
+    closer = session.scalar(
+        select(AuditEvent.actor_id).where(AuditEvent.entity == "service",
+                                          AuditEvent.entity_id == service.id,
+                                          AuditEvent.action == "close")
+        .order_by(AuditEvent.id.desc()).limit(1))
+    return closer is not None and session.scalar(
+        select(User.role).where(User.id == closer)) is Role.ADMIN
 
 
 def never_approved(changes: Iterable[ListingChange]) -> bool:
@@ -225,9 +253,13 @@ def confirm(session: Session, service: Service, today: date) -> None:
     session.flush()
 
 
-def _check(session: Session, service: Service, opened: Stamp | None, listing_only: bool = False) -> None:
+def _check(session: Session, service: Service, opened: Stamp | None, listing_only: bool = False,
+           change: ListingChange | None = None) -> None:
     if opened is None:
         raise Conflict()
-    now = stamp(session, service)
+    if listing_only:
+        now = Stamp(service.version, 0)
+    else:
+        now = Stamp(service.version, change.revision if change else 0)
     if now.service != opened.service or (not listing_only and now.change != opened.change):
         raise Conflict()

@@ -8,10 +8,38 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, exists, not_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import Location, SavedPlan, Service, ServiceStatus, User, utcnow
+from .models import (
+    ChangeKind,
+    ChangeState,
+    ListingChange,
+    Location,
+    SavedPlan,
+    Service,
+    ServiceStatus,
+    User,
+    utcnow,
+)
+
+# Listings a plan may hold and show: published ones, including those paused or closed since
+# (the plan page says so). Never a draft or a listing waiting for its first approval, whose
+# text no admin has seen; a new listing paused before approval is still unapproved.
+SHOWN = (ServiceStatus.ACTIVE, ServiceStatus.PAUSED, ServiceStatus.CLOSED)
+
+
+def _change(service_id: object, *conditions: object) -> object:
+    return exists().where(ListingChange.service_id == service_id, *conditions)
+
+
+def published() -> object:
+    """SQL: the service is, or has been, published (its text approved)."""
+    never_approved = and_(
+        _change(Service.id, ListingChange.kind == ChangeKind.CREATE),
+        not_(_change(Service.id, ListingChange.state == ChangeState.APPROVED)),
+    )
+    return and_(Service.status.in_(SHOWN), not_(never_approved))
 
 # Only these parts of a profile are kept with a saved plan: nothing that names or pins down
 # the person (no notes, age, gender or full postcode).
@@ -35,6 +63,10 @@ def save_plan(
     """Store a plan and return the secret token for its link (shown once, stored hashed)."""
     now = now or utcnow()
     token = secrets.token_urlsafe(24)
+    wanted = list(dict.fromkeys(service_ids))
+    allowed = set(session.scalars(select(Service.public_id).where(
+        Service.public_id.in_(wanted), published())))
+    service_ids = [i for i in wanted if i in allowed]  # a plan holds published listings only
     kept = {key: profile[key] for key in KEPT_FIELDS if key in profile}
     if district:
         kept["district"] = district
@@ -68,10 +100,11 @@ def delete_expired(session: Session, now: datetime | None = None) -> int:
 
 
 def plan_services(session: Session, service_ids: Sequence[str]) -> list[Service]:
-    """The chosen services, in the order chosen, with what a plan page shows loaded."""
+    """The chosen services that are published, in the order chosen, with what a plan page shows
+    loaded: anything else (a draft, a listing never approved) is left out."""
     rows = session.scalars(
         select(Service)
-        .where(Service.public_id.in_(list(service_ids)))
+        .where(Service.public_id.in_(list(service_ids)), published())
         .options(
             selectinload(Service.organization),
             selectinload(Service.sessions),
@@ -80,4 +113,4 @@ def plan_services(session: Session, service_ids: Sequence[str]) -> list[Service]
         )
     ).all()
     by_id = {s.public_id: s for s in rows}
-    return [by_id[i] for i in service_ids if i in by_id and by_id[i].status is not ServiceStatus.DRAFT]
+    return [by_id[i] for i in dict.fromkeys(service_ids) if i in by_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -49,7 +50,8 @@ def _prewarm(app: Flask, prewarm: Any) -> None:
         log.exception("could not pre-load the matcher's candidates")
 
 
-def serve(app: Flask, host: str, port: int, workers: int) -> None:
+def serve(app: Flask, host: str, port: int, workers: int, control_socket: Path | None = None) -> None:
+    """Run gunicorn; its control socket (gunicornc) goes in the instance folder, or is off."""
     # Sync workers (gunicorn's default): the work is CPU-bound, and an idle worker takes the
     # next connection from the one shared queue, so no worker has a backlog while another
     # waits (with keep-alive, each connection would stay with the worker that took it).
@@ -62,6 +64,10 @@ def serve(app: Flask, host: str, port: int, workers: int) -> None:
             "post_fork": _post_fork,
             "post_worker_init": _post_worker_init,
             "timeout": 60,
+            # gunicorn 23+ opens a control socket, by default under ~/.gunicorn/: keep it with
+            # the rest of the instance (owner-only), or off when no folder is given.
+            **({"control_socket": str(control_socket), "control_socket_mode": 0o600}
+               if control_socket is not None else {"control_socket_disable": True}),
         },
     )
     # The app, its vocabulary and gazetteer are built before the workers fork and live as

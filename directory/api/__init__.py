@@ -12,7 +12,17 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.errorhandler(ValidationError)
 def _invalid(err: ValidationError) -> tuple[dict[str, Any], int]:
-    return {"errors": err.normalized_messages()}, 400
+    return {"errors": string_keys(err.normalized_messages())}, 400
+
+
+def string_keys(messages: Any) -> Any:
+    """Error messages with every key a string: marshmallow numbers list items (0, 1, ...) and
+    may add "_schema" beside them, and JSON keys are strings (mixed keys cannot be sorted)."""
+    if isinstance(messages, dict):
+        return {str(k): string_keys(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [string_keys(m) for m in messages]
+    return messages
 
 
 def _cors(response: Response) -> Response:

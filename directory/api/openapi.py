@@ -195,7 +195,48 @@ def build_spec(app: Flask) -> Json:
     }
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    with app.app_context():
+        return _what_validation_checks(spec.to_dict(), vocabulary.current())
+
+
+ONE_LINE = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+TEXT = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+HHMM = "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+
+
+def _what_validation_checks(doc: Json, vocab: vocabulary.Vocabulary) -> Json:
+    """Say in the document what the schemas check in code: vocabulary ids, one-line text,
+    24-hour times, "goals or text", and ranges that exclude their end, so that a request the
+    document allows is one the API accepts (schemathesis checks both ways)."""
+    schemas_ = doc["components"]["schemas"]
+    profile = schemas_["Profile"]["properties"]
+    for name, section in (("goals", "goals"), ("conditions", "conditions"), ("needs", "access")):
+        profile[name]["items"] = {"type": "string", "enum": sorted(vocab.ids(section))}
+    profile["readiness"]["enum"] = sorted(vocab.ids("readiness"))
+    profile["text"]["pattern"] = TEXT
+    profile["gender"]["pattern"] = ONE_LINE
+    profile["exclude"]["items"]["pattern"] = ONE_LINE
+    profile["languages"]["items"]["pattern"] = "^[A-Za-z]{2}$"
+    schemas_["Profile"]["anyOf"] = [
+        {"required": ["goals"], "properties": {"goals": {"minItems": 1}}},
+        {"required": ["text"], "properties": {"text": {"pattern": "\\S"}}},
+    ]
+    for name in ("from", "to"):
+        schemas_["WindowIn"]["properties"][name]["pattern"] = HHMM
+    location = schemas_["LocationIn"]
+    location["properties"]["postcode"]["pattern"] = ONE_LINE
+    location["oneOf"] = [
+        {"required": ["postcode"],
+         "not": {"anyOf": [{"required": ["latitude"]}, {"required": ["longitude"]}]}},
+        {"required": ["latitude", "longitude"], "not": {"required": ["postcode"]}},
+    ]
+    for item in doc["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "proximity":
+                    parameter["schema"].pop("minimum", None)
+                    parameter["schema"]["exclusiveMinimum"] = 0
+    return doc
 
 
 def current_spec() -> Json:

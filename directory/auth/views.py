@@ -1,4 +1,5 @@
-"""Sign in and sign out."""
+"""Sign in and sign out. Failed sign-ins are limited per address and per account; signing out
+ends every session of the account, not only this browser's."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from ..accounts import authenticate
+from ..accounts import authenticate, end_sessions, normalise_email
 from ..db import get_session
-from . import limiter
+from . import limiter, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -41,12 +42,33 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _account_limit() -> str:
+    return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+
+
+def _account_key() -> str:
+    """Failures against one account count together, from whatever address they come."""
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(_response: object) -> bool:
+    return bool(g.get("login_failed"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     _login_limit,
     methods=["POST"],
-    deduct_when=lambda _response: bool(g.get("login_failed")),
-    error_message="Too many failed sign-in attempts. Wait a minute and try again.",
+    deduct_when=_failed,
+    error_message="Too many failed sign-in attempts from your address. Wait a minute and try again.",
+)
+@limiter.limit(
+    _account_limit,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="Too many failed sign-in attempts for this account. Wait 15 minutes and try "
+                  "again, or ask the directory team to check your account.",
 )
 def login() -> ResponseReturnValue:
     form = LoginForm()
@@ -56,7 +78,7 @@ def login() -> ResponseReturnValue:
         user = authenticate(session, form.email.data or "", form.password.data or "")
         if user is not None:
             session.commit()
-            login_user(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("public.home"))
         g.login_failed = True
         error = "The email address or password is not right."
@@ -66,6 +88,10 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:  # every copy of the session cookie stops working
+        session = get_session()
+        end_sessions(session, current_user._get_current_object())  # type: ignore[attr-defined]
+        session.commit()
     logout_user()
     flash("You have signed out.")
     return redirect(url_for("public.home"))

@@ -1,7 +1,7 @@
 """The domain model. Import every class here so the metadata is complete."""
 
 from ._common import new_public_id, utcnow
-from .account import Role, User, memberships
+from .account import RateLimitCounter, Role, User, memberships
 from .external import ExternalTaxonomy, ExternalTerm, ServiceExternalTerm
 from .location import Location, service_locations
 from .moderation import (
@@ -27,6 +27,7 @@ __all__ = [
     "JoinRequest",
     "JoinState",
     "ListingChange",
+    "RateLimitCounter",
     "Report",
     "ReportState",
     "CatalogueVersion",

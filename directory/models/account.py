@@ -42,6 +42,9 @@ class User(Timestamps, Base):
     role: Mapped[Role]
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Kept in each signed-in session and checked on every request: raising it (sign-out,
+    # a new password, an admin disabling the account) ends every session of this user.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organizations: Mapped[list[Organization]] = relationship(
         secondary=memberships, back_populates="members"
@@ -65,3 +68,14 @@ class User(Timestamps, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class RateLimitCounter(Base):
+    """One rate-limit window (directory.auth.throttle): shared by every worker and machine
+    that uses the database, so a limit is one limit however many processes serve."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)

@@ -36,6 +36,13 @@ class ListingChange(Base):
     changed, even if the listing moved on meanwhile (paused, say)."""
 
     __tablename__ = "listing_changes"
+    # One pending change per listing, enforced by the database: two saves at the same moment
+    # cannot both become pending (the second is refused as a conflict).
+    __table_args__ = (
+        sa.Index("uq_listing_changes_one_pending", "service_id", unique=True,
+                 sqlite_where=sa.text("state = 'pending'"),
+                 postgresql_where=sa.text("state = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(

@@ -32,4 +32,15 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config.get("PREFER_HTTPS"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if _signed_in():  # a shared computer's back button or cache must not show it again
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
         return response
+
+
+def _signed_in() -> bool:
+    from flask import g
+    from flask_login import current_user
+
+    # Only when the request loaded the user (static files never do), or a session exists.
+    return "_login_user" in g and bool(getattr(current_user, "is_authenticated", False))

@@ -159,11 +159,11 @@ def approve_change(change_id: int) -> ResponseReturnValue:
         session.rollback()
         flash("Someone changed this listing or change at the same moment. Look again, then decide.")
         return redirect(url_for("admin.change_detail", change_id=change_id))
-    _tell_submitter(change, f"Your listing \"{service.name}\" is published",
-                    f"The change you sent for \"{service.name}\" has been approved and is now "
-                    f"on the directory:\n"
-                    f"{url_for('public.service_detail', public_id=service.public_id, _external=True)}\n")
-    flash(f"Approved: \"{service.name}\" is published.")
+    told = _tell_submitter(change, f"Your listing \"{service.name}\" is published",
+                           f"The change you sent for \"{service.name}\" has been approved and is "
+                           f"now on the directory:\n"
+                           f"{url_for('public.service_detail', public_id=service.public_id, _external=True)}\n")
+    flash(f"Approved: \"{service.name}\" is published." + _unsent(told))
     return redirect(url_for("admin.dashboard"))
 
 
@@ -187,18 +187,29 @@ def reject_change(change_id: int) -> ResponseReturnValue:
         flash("Someone changed this change at the same moment. Look again, then decide.")
         return redirect(url_for("admin.change_detail", change_id=change_id))
     name = change.service.name
-    _tell_submitter(change, f"Your change to \"{name}\" was not published",
-                    f"The change you sent for \"{name}\" was not published. The reason:\n\n"
-                    f"{change.reason}\n\nYou can put it right and send it again from your "
-                    f"listings: {url_for('provider.home', _external=True)}\n")
-    flash(f"Rejected the change to \"{name}\"; the group has been told why.")
+    told = _tell_submitter(change, f"Your change to \"{name}\" was not published",
+                           f"The change you sent for \"{name}\" was not published. The reason:"
+                           f"\n\n{change.reason}\n\nYou can put it right and send it again from "
+                           f"your listings: {url_for('provider.home', _external=True)}\n")
+    flash(f"Rejected the change to \"{name}\"." + _unsent(told) if told is False
+          else f"Rejected the change to \"{name}\"; the group has been told why.")
     return redirect(url_for("admin.dashboard"))
 
 
-def _tell_submitter(change: ListingChange, subject: str, body: str) -> None:
+def _tell_submitter(change: ListingChange, subject: str, body: str) -> bool | None:
+    """Email whoever sent the change: True if sent, False if it failed, None if nobody to tell."""
     who = change.submitted_by
     if who is not None and who.active:
-        notify(who.email, subject, f"Hello,\n\n{body}\nCommunity Support Directory\n")
+        return notify(who.email, subject, f"Hello,\n\n{body}\nCommunity Support Directory\n")
+    return None
+
+
+def _unsent(told: bool | None) -> str:
+    """The notice added to a decision's message when its email could not be sent."""
+    if told is False:
+        return (" It is saved, but the email about it could not be sent (see the server log): "
+                "tell them another way.")
+    return ""
 
 
 # --- join requests --------------------------------------------------------------------------------
@@ -235,8 +246,10 @@ def approve_join(join_id: int) -> ResponseReturnValue:
     join.state, join.organization = JoinState.APPROVED, org
     join.decided_by_id, join.decided_at = current_user.id, utcnow()
     session.commit()
-    _welcome(user, org, created)
-    flash(f"Approved: {org.name} is set up, and {user.email} has been emailed.")
+    if _welcome(user, org, created):
+        flash(f"Approved: {org.name} is set up, and {user.email} has been emailed.")
+    else:
+        flash(f"Approved: {org.name} is set up." + _unsent(False))
     return redirect(url_for("admin.organization_detail", org_id=org.id))
 
 
@@ -251,12 +264,12 @@ def decline_join(join_id: int) -> ResponseReturnValue:
     join.state, join.reason = JoinState.DECLINED, reason
     join.decided_by_id, join.decided_at = current_user.id, utcnow()
     session.commit()
-    notify(join.contact_email, "Your request to join the Community Support Directory",
+    told = notify(join.contact_email, "Your request to join the Community Support Directory",
            f"Hello {join.contact_name},\n\nThank you for asking to list {join.organization_name} "
            "on the Community Support Directory. We are not able to add it at the moment."
            + (f"\n\nThe reason:\n{reason}" if reason else "")
            + "\n\nCommunity Support Directory\n")
-    flash(f"Declined the request from {join.organization_name}.")
+    flash(f"Declined the request from {join.organization_name}." + _unsent(told))
     return redirect(url_for("admin.dashboard"))
 
 
@@ -276,13 +289,12 @@ def _add_member(session: Session, org: Organization, email: str) -> tuple[User, 
     return user, False
 
 
-def _welcome(user: User, org: Organization, created: bool) -> None:
+def _welcome(user: User, org: Organization, created: bool) -> bool:
     if created:
-        send_password_link(user, org.name)
-    else:
-        notify(user.email, f"You can now manage {org.name} on the Community Support Directory",
-               f"Hello,\n\nYour account ({user.email}) can now keep the listings of {org.name} "
-               f"up to date. Sign in: {url_for('provider.home', _external=True)}\n")
+        return send_password_link(user, org.name)
+    return notify(user.email, f"You can now manage {org.name} on the Community Support Directory",
+                  f"Hello,\n\nYour account ({user.email}) can now keep the listings of {org.name} "
+                  f"up to date. Sign in: {url_for('provider.home', _external=True)}\n")
 
 
 # --- reports --------------------------------------------------------------------------------------
@@ -358,9 +370,10 @@ def add_organization_user(org_id: int) -> ResponseReturnValue:
         session.rollback()
         return _organization_page(session, org_id, err.message, email)
     session.commit()
-    _welcome(user, org, created)
+    told = _welcome(user, org, created)
     flash(f"{user.email} can now manage {org.name}'s listings"
-          + (" once they have set their password (we have emailed them a link)." if created else "."))
+          + (" once they have set their password (we have emailed them a link)."
+             if created and told else ".") + _unsent(told))
     return redirect(url_for("admin.organization_detail", org_id=org.id))
 
 
@@ -369,6 +382,25 @@ def users() -> ResponseReturnValue:
     rows = get_session().scalars(select(User).options(selectinload(User.organizations))
                                  .order_by(User.role, User.email)).all()
     return render_template("admin/users.html", users=rows)
+
+
+@bp.post("/users/<int:user_id>/active")
+def set_user_active(user_id: int) -> ResponseReturnValue:
+    """Disable (or enable again) an account; disabling ends all its sessions at once."""
+    session = get_session()
+    user = _get(session, User, user_id)
+    value = request.form.get("active")
+    if value not in ("0", "1"):
+        abort(400, "Say whether the account is active (1) or not (0).")
+    if user.id == current_user.id:
+        abort(400, "You cannot disable your own account.")
+    user.active = value == "1"
+    if not user.active:
+        accounts.end_sessions(session, user)
+    session.commit()
+    flash(f"{user.email} can sign in again." if user.active
+          else f"{user.email} is disabled and signed out everywhere.")
+    return redirect(url_for("admin.users"))
 
 
 # --- a listing's history --------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import smtplib
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,9 +28,9 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import accounts, audit, browse, freshness, mail, moderation, tokens, vocabulary
+from .. import accounts, audit, browse, freshness, mail, moderation, plaintext, tokens, vocabulary
 from ..auth import limiter
-from ..auth.passwords import hash_password, password_problem
+from ..auth.passwords import password_problem
 from ..db import get_session
 from ..models import (
     JoinRequest,
@@ -54,14 +53,15 @@ DESCRIPTION_LIMIT = 2000
 
 
 def notify(to: str | Iterable[str], subject: str, body: str) -> bool:
-    """Send a message; a mail server that is down is logged, never an error page after a commit."""
+    """Send a message; True if it went. Called after a commit, so a failure of any kind (a mail
+    server that is down, an address it refuses) is logged and reported, never an error page."""
     recipients = [to] if isinstance(to, str) else sorted(set(to))
     if not recipients:
         return False
     try:
         mail.send(recipients, subject, body)
-    except (OSError, smtplib.SMTPException) as err:
-        log.error("could not send %r to %d recipients: %s", subject, len(recipients), err)
+    except Exception:  # any failure: the change is committed, and the page must say so, not 500
+        log.exception("could not send %r to %d recipients", subject, len(recipients))
         return False
     return True
 
@@ -92,8 +92,19 @@ def send_password_link(user: User, organization_name: str) -> bool:
 # --- forms --------------------------------------------------------------------------------------
 
 
-def _text(label: str, limit: int, required: bool = True) -> fields.String:
-    checks: list[Any] = [validate.Length(max=limit, error=f"Use {limit} characters or fewer")]
+def _one_line(value: str) -> None:
+    if (problem := plaintext.single_line_problem(value)) is not None:
+        raise ValidationError(problem)
+
+
+def _no_controls(value: str) -> None:
+    if (problem := plaintext.multi_line_problem(value)) is not None:
+        raise ValidationError(problem)
+
+
+def _text(label: str, limit: int, required: bool = True, multi_line: bool = False) -> fields.String:
+    checks: list[Any] = [validate.Length(max=limit, error=f"Use {limit} characters or fewer"),
+                         _no_controls if multi_line else _one_line]
     if required:
         checks.append(validate.Length(min=1, error=f"Enter {label}"))
     messages = {"required": f"Enter {label}", "invalid": "Enter text"}
@@ -122,7 +133,7 @@ class JoinIn(_Form):
     contact_email = _text("your email address", 254)
     phone = _text("a phone number", 40, required=False)
     website = _text("a website", 500, required=False)
-    description = _text("what your group does", DESCRIPTION_LIMIT)
+    description = _text("what your group does", DESCRIPTION_LIMIT, multi_line=True)
 
     @validates("contact_email")
     def _email(self, value: str, **_: Any) -> None:
@@ -135,7 +146,7 @@ class JoinIn(_Form):
 
 
 class ReportIn(_Form):
-    problem = _text("what is wrong with the listing", PROBLEM_LIMIT)
+    problem = _text("what is wrong with the listing", PROBLEM_LIMIT, multi_line=True)
     email = _text("an email address", 254, required=False)
 
     @validates("email")
@@ -262,6 +273,9 @@ def _service(session: Session, public_id: Any) -> Service | None:
 
 # --- setting a password from the emailed link ----------------------------------------------------
 
+USED_LINK = ("This link has already been used, or the account has changed. If you have set your "
+             "password, sign in; otherwise ask the directory team for a new link.")
+
 
 @bp.route("/auth/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str) -> ResponseReturnValue:
@@ -272,9 +286,7 @@ def set_password(token: str) -> ResponseReturnValue:
     session = get_session()
     user = session.get(User, payload["u"]) if isinstance(payload.get("u"), int) else None
     if user is None or not user.active or payload.get("f") != _fingerprint(user):
-        return _bad_link("This link has already been used, or the account has changed. "
-                         "If you have set your password, sign in; otherwise ask the directory "
-                         "team for a new link.")
+        return _bad_link(USED_LINK)
     errors: dict[str, str] = {}
     if request.method == "POST":
         password = request.form.get("password", "")
@@ -284,8 +296,10 @@ def set_password(token: str) -> ResponseReturnValue:
             errors["confirm"] = "The two passwords do not match"
         else:
             with audit.acting_as(f"set-password link sent to {user.email}", user.id):
-                user.password_hash = hash_password(password)
+                used = accounts.change_password(session, user, password, was=user.password_hash)
                 session.commit()
+            if not used:  # another request used the link a moment ago
+                return _bad_link(USED_LINK)
             flash("Your password is set. Sign in with your email address and new password.")
             return redirect(url_for("auth.login"))
     return (render_template("community/set_password.html", user=user, errors=errors),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import (
@@ -23,6 +23,7 @@ MESSAGES = {
     403: ("You cannot see this page", "Your account does not have access to it."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("That did not work", "This page cannot be used that way."),
+    413: ("That was too much to send", "Send less, and try again."),
     429: ("Too many attempts", "Wait a minute and try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
     503: ("Sorry, the service is unavailable", "We are working to fix it. Try again in a few minutes."),
@@ -37,13 +38,21 @@ RETRY_AFTER = 30
 OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
-def _render(code: int, detail: str | None = None) -> ResponseReturnValue:
+def _render(code: int, detail: str | None = None,
+            headers: dict[str, str] | None = None) -> ResponseReturnValue:
     title, hint = MESSAGES.get(code, MESSAGES[500])
-    headers = {"Retry-After": str(RETRY_AFTER)} if code == 503 else {}
+    headers = dict(headers or {})
+    if code == 503:
+        headers["Retry-After"] = str(RETRY_AFTER)
     if request.path.startswith("/api/"):
         return jsonify({"errors": {"_request": [detail or title]}}), code, headers
     page = render_template("errors/error.html", code=code, title=title, hint=detail or hint)
     return page, code, headers
+
+
+def _methods(allow: str) -> str:
+    shown = [m.strip() for m in allow.split(",") if m.strip() not in ("HEAD", "OPTIONS", "")]
+    return " and ".join(shown) or allow
 
 
 def _first_line(err: BaseException) -> str:
@@ -61,7 +70,15 @@ def init_app(app: Flask) -> None:
     def _http(err: HTTPException) -> ResponseReturnValue:
         code = err.code or 500
         detail = err.description if code in (400, 429) else None
-        return _render(code, detail)
+        headers = {k: v for k, v in err.get_headers() if k.lower() in ("allow", "retry-after")}
+        if code == 405:
+            allowed = headers.get("Allow", "")
+            detail = f"{request.path} accepts {_methods(allowed)} only." if allowed else None
+        elif code == 413:
+            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+            detail = (f"The request is larger than this site accepts ({limit // 1024} KB). "
+                      "Send less.")
+        return _render(code, detail, headers)
 
     def _database_down(err: Exception) -> ResponseReturnValue:
         # One line: no SQL, parameters or stack in the log line, and none on the page.

@@ -111,7 +111,8 @@ def parse(args: MultiDict[str, str] | Mapping[str, str], vocab: Vocabulary) -> S
         args = MultiDict(args)
     p = SearchParams()
     p.q = _clean_query(args.get("q", ""), p)
-    p.place = " ".join(args.get("place", "").split())
+    # `location` is the match API's word for it: links written either way work the same.
+    p.place = " ".join((args.get("place") or args.get("location") or "").split())
     if len(p.place) > MAX_PLACE:
         p.errors["place"] = "Enter a postcode or town, like NE4 8XJ or Fenham"
         p.place = p.place[:MAX_PLACE]

@@ -372,7 +372,7 @@ def change_status(public_id: str) -> ResponseReturnValue:
     back = redirect(url_for(".view_service", public_id=service.public_id), 303)
     try:
         moderation.set_status(session, service, action,
-                              moderation.Stamp.parse(request.form.get("stamp")))
+                              moderation.Stamp.parse(request.form.get("stamp")), _user())
         session.commit()
     except (moderation.Conflict, StaleDataError):
         session.rollback()

@@ -45,7 +45,7 @@ def test_geocode_prints_a_position(run):
 )
 def test_geocode_fails_with_a_reason(run, text, reason):
     result = run("geocode", text)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad input, as the README promises (issue #15)
     assert reason in result.output
     assert "Traceback" not in result.output
 
