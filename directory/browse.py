@@ -38,6 +38,7 @@ def full_service_options() -> list:  # type: ignore[type-arg]
         selectinload(Service.sessions).selectinload(WeeklySession.location),
         selectinload(Service.language_rows),
         selectinload(Service.coverage_rows),
+        selectinload(Service.suggestions),
     ]
 
 
