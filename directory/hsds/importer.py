@@ -32,7 +32,9 @@ from ..models import (
     Service,
     ServiceExternalTerm,
     ServiceLanguage,
+    HIGH_CONFIDENCE,
     SuggestionState,
+    TagSuggestion,
     Taxonomy,
     Term,
     WeeklySession,
@@ -262,9 +264,16 @@ class Importer:
         if venues:
             self.session.execute(service_locations.insert(), venues)
         terms = [{"service_id": service.id, "term_id": self.terms[key].id}
-                 for service, record in created for key in record.terms]
+                 for service, record in created for key in (*record.terms, *record.suggested)]
         if terms:
             self.session.execute(service_terms.insert(), terms)
+        marked = [{"service_id": service.id, "term_id": self.terms[key].id,
+                   "confidence": HIGH_CONFIDENCE, "evidence": "marked suggested by the feed",
+                   "source": "feed", "rule": "feed:suggested", "applied": True,
+                   "state": SuggestionState.SUGGESTED.value, "created_at": utcnow()}
+                  for service, record in created for key in record.suggested]
+        if marked:
+            self.session.execute(sa.insert(TagSuggestion.__table__), marked)  # type: ignore[arg-type]
 
     def _skip(self, errors: Sequence[Problem]) -> None:
         self.report.skipped += 1

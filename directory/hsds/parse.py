@@ -9,6 +9,7 @@ service area, a language with no code) is a warning and the rest of the record i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from . import ids
 from .attributes import read_attributes
 from .languages import to_iso639_1
 from .reader import Locate, Reader, TermIndex, parse_datetime
-from .records import OrganizationRecord, Problem, ServiceRecord, Unreadable
+from .records import LocationRecord, OrganizationRecord, Problem, ServiceRecord, Unreadable
 from .schedules import read_schedules
 from .shapes import detect, is_v1_service, v1_to_hsds3
 from .text import html_to_text, strip_invisible
@@ -69,8 +70,11 @@ def parse_service(
     if min_age is not None and max_age is not None and min_age > max_age:
         r.error("minimum_age", "is more than maximum_age")
     locations, sal_locations = read_venues(r, raw, terms, locate)
+    if not locations and service_id:
+        locations = _venue_from_text(r, raw, service_id, locate)
     is_free, cost = _cost(r, raw)
-    our_terms, external = read_attributes(r, raw, terms)
+    suggested: set[tuple[Any, str]] = set()
+    our_terms, external = read_attributes(r, raw, terms, suggested)
     venue_codes = {code for loc in locations for code in loc.access}
     # A venue access fact said of the service is a fact about its venues: keep it on the
     # service only where no venue already says it (spec: venues carry accessibility[]).
@@ -94,13 +98,14 @@ def parse_service(
         first_visit=html_to_text(r.text(raw, "application_process", "application_process")),
         last_verified=_date(r, raw, "assured_date"),
         last_modified=_datetime(r, raw, "last_modified"),
-        terms=tuple(sorted(our_terms)),
+        terms=tuple(sorted(our_terms - suggested)),
         external_terms=tuple(sorted(external.values(), key=lambda t: t.id)),
         locations=tuple(sorted(locations, key=lambda loc: loc.id)),
         sessions=tuple(sessions),
         languages=_languages(r, raw),
         coverage=_coverage(r, raw),
         details=_details(r, raw, ended and not sessions),
+        suggested=tuple(sorted(suggested & our_terms)),
     )
     return Parsed(None if r.errors else record, r.errors, r.warnings)
 
@@ -202,6 +207,27 @@ def _cost(r: Reader, raw: Mapping[str, Any]) -> tuple[bool, str]:
         r.warn("cost_options", "the cost description was cut to 300 characters")
         cost = cost[:299].rstrip() + "…"
     return free, cost
+
+
+POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
+
+
+def _venue_from_text(
+    r: Reader, raw: Mapping[str, Any], service_id: str, locate: Locate | None
+) -> list[LocationRecord]:
+    """A venue at the one full postcode a service's description gives, when it lists none."""
+    text = str(raw.get("description") or "")
+    found = sorted({f"{a} {b}" for a, b in POSTCODE.findall(text.upper())})
+    if len(found) != 1 or locate is None:
+        return []
+    position = locate(found[0])
+    if position is None:
+        return []
+    r.warn("service_at_locations", f"none listed; the venue was placed at {found[0]}, "
+                                   "the postcode its description gives")
+    return [LocationRecord(ids.child_id("location", service_id, found[0]),
+                           f"{found[0]} (from the description)", postcode=found[0],
+                           latitude=position[0], longitude=position[1])]
 
 
 CURRENCIES = {"GBP": "£", "EUR": "€", "USD": "$"}

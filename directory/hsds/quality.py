@@ -86,6 +86,9 @@ def mark_checked(session: Session, source: str, today: date) -> int:
     audit.mark(session, "mark import checked", note=source[:200])
     for service in services:
         service.last_verified = today
+    if services:
+        audit.record(session, "import", 0, source[:200], "mark import checked",
+                     note=f"{len(services)} services confirmed as checked on {today.isoformat()}")
     session.flush()
     return len(services)
 

@@ -137,6 +137,9 @@ class ServiceRecord:
     languages: tuple[str, ...] = ()  # sorted
     coverage: tuple[str, ...] = ()  # sorted
     details: str = ""  # canonical JSON of the feed's words we keep and show (Service.details)
+    # Our terms the feed marks as suggested (an export of ours): kept apart from `terms`, and
+    # not part of `state`, as our own suggestions never are.
+    suggested: tuple[tuple[Taxonomy, str], ...] = ()
 
     @property
     def state(self) -> tuple[object, ...]:

@@ -38,9 +38,17 @@ class Suggestion:
         return (self.taxonomy, self.code)
 
 
+def words(text: str) -> list[str]:
+    return [w.replace("'", "") for w in WORD.findall(text.casefold().replace("\u2019", "'"))]
+
+
 def stems(text: str) -> list[str]:
-    words = WORD.findall(text.casefold().replace("\u2019", "'"))
-    return _stemmer.stemWords([w.replace("'", "") for w in words])
+    return _stemmer.stemWords(words(text))
+
+
+# A stem shared by words of very different length is a different word ("mind" is not
+# "mindfulness"): a text word may differ in length from the phrase's by this much at most.
+SLACK = 3
 
 
 def _phrase_index(cw: Crosswalks) -> dict[tuple[str, ...], list[int]]:
@@ -50,7 +58,7 @@ def _phrase_index(cw: Crosswalks) -> dict[tuple[str, ...], list[int]]:
     return index
 
 
-_INDEX: dict[int, tuple[dict[tuple[str, ...], list[int]], int]] = {}
+_INDEX: dict[int, tuple[dict[tuple[str, ...], list[int]], int, list[list[int]]]] = {}
 
 
 def _found(cw: Crosswalks, text: str) -> set[int]:
@@ -58,14 +66,32 @@ def _found(cw: Crosswalks, text: str) -> set[int]:
     cached = _INDEX.get(id(cw))
     if cached is None:
         index = _phrase_index(cw)
-        cached = _INDEX[id(cw)] = (index, max(len(k) for k in index))
-    index, longest = cached
-    words = stems(text)
+        lengths = [[len(w) for w in words(p.words)] for p in cw.phrases]
+        cached = _INDEX[id(cw)] = (index, max(len(k) for k in index), lengths)
+    index, longest, lengths = cached
+    surface = words(text)
+    found = _stemmer.stemWords(surface)
     hits: set[int] = set()
-    for i in range(len(words)):
-        for size in range(1, min(longest, len(words) - i) + 1):
-            hits.update(index.get(tuple(words[i : i + size]), ()))
+    for i in range(len(found)):
+        for size in range(1, min(longest, len(found) - i) + 1):
+            for n in index.get(tuple(found[i : i + size]), ()):
+                if all(abs(len(surface[i + k]) - lengths[n][k]) <= SLACK
+                       for k in range(min(size, len(lengths[n])))):
+                    hits.add(n)
     return hits
+
+
+NEGATIONS = ("no", "not", "without", "nor")
+
+
+def _negated(cw: Crosswalks, text: str) -> set[int]:
+    """Phrases said only after "no"/"not" ("no booking required"): never a suggestion."""
+    hits: set[int] = set()
+    for neg in NEGATIONS:
+        for part in re.split(rf"\b{neg}\b", text, flags=re.IGNORECASE)[1:]:
+            hits |= _found(cw, " ".join(part.split()[:4]))
+    return hits - _found(cw, re.sub(rf"\b(?:{'|'.join(NEGATIONS)})\b\s+(?:\S+\s+){{0,3}}", " ",
+                                    text, flags=re.IGNORECASE))
 
 
 def suggest(
@@ -86,8 +112,11 @@ def suggest(
 
     for field, text, strong, weak in (("name", name, STRONG_NAME, WEAK_NAME),
                                       ("description", description, STRONG_TEXT, WEAK_TEXT)):
+        negated = _negated(cw, text)
         for n in sorted(_found(cw, text)):
             p = cw.phrases[n]
+            if n in negated:
+                continue
             offer(Suggestion(p.taxonomy, p.code, strong if p.strong else weak,
                              f'"{p.words}" in its {field}', field, f"phrase:{p.words}"))
     for label in foreign_terms:
