@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from .models import (
     Service,
     ServiceLanguage,
     ServiceStatus,
+    SuggestionState,
+    TagSuggestion,
     Taxonomy,
     Term,
     WeeklySession,
@@ -38,6 +41,7 @@ def full_service_options() -> list:  # type: ignore[type-arg]
         selectinload(Service.sessions).selectinload(WeeklySession.location),
         selectinload(Service.language_rows),
         selectinload(Service.coverage_rows),
+        selectinload(Service.suggestions),
     ]
 
 
@@ -155,6 +159,10 @@ class ServiceView:
     sessions: list[SessionView] = field(default_factory=list)  # through the week
     languages: list[str] = field(default_factory=list)
     coverage: list[str] = field(default_factory=list)
+    # The service page only: what a feed said that we keep (Service.details), and term codes
+    # on the service only because the directory suggested them.
+    feed_details: dict[str, Any] = field(default_factory=dict)
+    suggested: set[str] = field(default_factory=set)
 
     def codes(self, taxonomy: Taxonomy) -> list[str]:
         return [code for t, code in self.terms if t is taxonomy]
@@ -255,7 +263,21 @@ def active_service_views(
         for sid, kind, code in conn.execute(_EXTRA_ROWS, ids):
             view = by_id[sid]
             (view.languages if kind == _EXTRA_LANGUAGE else view.coverage).append(code)
+        _read_feed_facts(conn, by_id, ids)
     return {view.public_id: view for view in by_id.values()}
+
+
+def _read_feed_facts(conn: Any, by_id: dict[int, ServiceView], ids: dict[str, Any]) -> None:
+    for sid, details in conn.execute(
+        sa.select(Service.id, Service.details).where(Service.id.in_(_IDS)), ids
+    ):
+        by_id[sid].feed_details = json.loads(details) if details else {}
+    for sid, code in conn.execute(
+        sa.select(TagSuggestion.service_id, Term.code).join(Term, Term.id == TagSuggestion.term_id)
+        .where(TagSuggestion.service_id.in_(_IDS), TagSuggestion.applied,
+               TagSuggestion.state == SuggestionState.SUGGESTED), ids
+    ):
+        by_id[sid].suggested.add(code)
 
 
 def _read_venues(conn: sa.Connection, by_id: dict[int, ServiceView], ids: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from . import accounts, backup, create_app, migrate, search, seed, vocabulary
+from . import accounts, audit, backup, create_app, migrate, search, seed, vocabulary
 from .config import ROOT
 from .db import get_database, get_session
 from .geocoding import GeocodingError
@@ -322,15 +322,87 @@ def import_hsds_command(source: str, batch_size: int) -> None:
     for problem in report.warnings[:MAX_WARNINGS]:
         click.echo(f"Warning: {problem}", err=True)
     if len(report.warnings) > MAX_WARNINGS:
-        click.echo(f"... and {len(report.warnings) - MAX_WARNINGS} more warnings.", err=True)
+        click.echo(f"... and {len(report.warnings) - MAX_WARNINGS} more warnings (all in the "
+                   "CSV report).", err=True)
     for problem in report.problems:
         click.echo(f"Skipped {problem}", err=True)
-    click.echo(f"HSDS import from {source}: {report.summary()}.")
+    _after_import(app, importer, source, feed.shape)
+    click.echo(f"HSDS import from {source} ({feed.shape}): {report.summary()}.")
     if failed is not None:
         _fail(f"the import stopped part way: {failed}",
               2 if isinstance(failed, hsds.FeedError) else 1)
     if report.skipped:
         sys.exit(1)
+
+
+def _after_import(app: Flask, importer: Any, source: str, shape: str) -> None:
+    """Suggest tags for what was imported, write the CSV report, print the quality summary."""
+    import sqlalchemy as sa
+
+    from . import freshness, suggest
+    from .hsds import quality
+    from .models import Service
+
+    session, report = get_session(), importer.report
+    ids = list(session.scalars(sa.select(Service.id).where(
+        Service.public_id.in_(report.imported_ids)))) if report.imported_ids else []
+    with audit.acting_as("command line (import)"):
+        tagged = suggest.run_suggestions(session, ids)
+    csv_path = Path(app.instance_path) / "import-reports" / (
+        f"{_slug(source)}-{datetime.now():%Y%m%d-%H%M%S}.csv")
+    quality.write_problems(csv_path, report.problems, report.warnings)
+    if report.unused:
+        fields = ", ".join(f"{k} ({n})" for k, n in sorted(report.unused.items()))
+        click.echo(f"Fields the directory cannot use, left out: {fields}.")
+    click.echo(f"Suggested tags: {tagged.suggested} new, {tagged.applied} used at once "
+               "(marked suggested, for review).")
+    for line in quality.quality(session, importer.source, freshness.today()).lines():
+        click.echo(line)
+    click.echo(f"Every skipped record and warning (id, field, reason): {csv_path}")
+
+
+def _slug(source: str) -> str:
+    name = Path(source.rstrip("/")).name or "feed"
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60]
+
+
+@cli.command("suggest-tags")
+@click.option("--all", "everything", is_flag=True, help="Every service (the default).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only services changed on or after this day.")
+@with_appcontext
+def suggest_tags_command(everything: bool, since: datetime | None) -> None:
+    """Suggest vocabulary tags for services from their words and other taxonomies' terms."""
+    import sqlalchemy as sa
+
+    from . import suggest
+    from .models import Service
+
+    session = get_session()
+    query = sa.select(Service.id).order_by(Service.id)
+    if since is not None and not everything:
+        query = query.where(Service.updated_at >= since)
+    with audit.acting_as("command line"):
+        report = suggest.run_suggestions(session, list(session.scalars(query)))
+    click.echo(f"{report.services} services: {report.suggested} new suggestions, "
+               f"{report.applied} used at once, {report.withdrawn} withdrawn.")
+
+
+@cli.command("mark-import-checked")
+@click.argument("source")
+@with_appcontext
+def mark_import_checked_command(source: str) -> None:
+    """Confirm every service imported from SOURCE (a file or URL, as imported) as checked today."""
+    from . import freshness
+    from .hsds import quality, source_label
+
+    session = get_session()
+    with audit.acting_as("command line"):
+        count = quality.mark_checked(session, source_label(source), freshness.today())
+        session.commit()
+    if not count:
+        _fail(f"no services were imported from {source}", 2)
+    click.echo(f"Marked {count} services from {source} as checked today.")
 
 
 @cli.command("export-hsds")

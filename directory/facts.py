@@ -23,6 +23,8 @@ from .models import (
     Service,
     ServiceLanguage,
     ServiceStatus,
+    SuggestionState,
+    TagSuggestion,
     Taxonomy,
     Term,
     WeeklySession,
@@ -71,6 +73,8 @@ class ServiceFacts:
     sessions: list[SessionFacts] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     coverage: list[str] = field(default_factory=list)
+    # Term codes on the service only because a confident suggestion was applied (undecided).
+    suggested: set[str] = field(default_factory=set)
 
     def codes(self, taxonomy: Taxonomy) -> list[str]:
         return sorted(self.terms.get(taxonomy, []))
@@ -171,4 +175,12 @@ def _load(session: Session, subquery: Any, params: dict[str, Any]) -> list[Servi
         params,
     ).all():
         by_id[sid].coverage.append(code)
+    for sid, code in conn.execute(
+        sa.select(TagSuggestion.service_id, Term.code)
+        .join(Term, Term.id == TagSuggestion.term_id)
+        .where(TagSuggestion.service_id.in_(subquery), TagSuggestion.applied,
+               TagSuggestion.state == SuggestionState.SUGGESTED),
+        params,
+    ).all():
+        by_id[sid].suggested.add(code)
     return list(by_id.values())

@@ -171,6 +171,7 @@ def to_candidate(facts: ServiceFacts) -> matcher.Candidate:
         ),
         by_appointment=facts.by_appointment,
         last_verified=facts.last_verified,
+        suggested=frozenset(facts.suggested),
     )
 
 

@@ -217,7 +217,7 @@ def _suggestion(
         score=round(s.score, 3),
         distance_km=None if s.distance_km is None else round(s.distance_km, 1),
         next_session=next_start(fitting or sessions, today),
-        reasons=reasons(s, vocab, said),
+        reasons=reasons(s, vocab, said, c.suggested),
         contributions={**s.contributions, "diversity": moved[0], "repeat_activity": -moved[1]},
     )
 

@@ -48,6 +48,8 @@ _INTENSITY = {
     "light": "informal, come when you like",
     "moderate": "regular weekly group or appointments, not a course",
 }
+# Labels that read with "a" before them: "Looks like a walking group".
+_COUNTED = ("group", "club", "class", "course", "shed", "cafe", "role")
 _MISSING = {
     "free": "not free",
     "wheelchair-accessible": "not wheelchair accessible",
@@ -73,15 +75,22 @@ LANGUAGE_NAMES = {
 }
 
 
-def reasons(s: Signals, vocab: Vocabulary, said: tuple[str, ...] = ()) -> tuple[Reason, ...]:
+def reasons(
+    s: Signals, vocab: Vocabulary, said: tuple[str, ...] = (),
+    suggested: frozenset[str] = frozenset(),
+) -> tuple[Reason, ...]:
     """The reasons for one suggestion, biggest contribution first; only signals that raised it.
-    said holds the person's own words that the service's text shares (lexical.shared_words)."""
+    said holds the person's own words that the service's text shares (lexical.shared_words);
+    suggested, the service's terms that the directory only read from its description."""
     raised = [k for k in _ORDER if s.contributions.get(k, 0.0) > 0]
     raised.sort(key=lambda k: -s.contributions[k])  # stable: ties keep _ORDER
-    return tuple(_reason(k, s, vocab, said) for k in raised)
+    return tuple(_reason(k, s, vocab, said, suggested) for k in raised)
 
 
-def _reason(key: str, s: Signals, vocab: Vocabulary, said: tuple[str, ...]) -> Reason:
+def _reason(
+    key: str, s: Signals, vocab: Vocabulary, said: tuple[str, ...],
+    suggested: frozenset[str] = frozenset(),
+) -> Reason:
     if key == "condition":
         labels = [_lower(vocab.conditions.get(c, c)) for c in s.conditions]
         also = "" if s.central else ", which you also have"
@@ -97,6 +106,10 @@ def _reason(key: str, s: Signals, vocab: Vocabulary, said: tuple[str, ...]) -> R
         return Reason(ReasonCode.ACTIVITY, "Offers what you said you enjoy")
     if key == "activity":
         labels = [_lower(vocab.activities.get(a, a)) for a in s.activities]
+        if s.activities and set(s.activities) <= suggested:
+            named = [f"{'an' if x[:1] in 'aeiou' else 'a'} {x}" if x.endswith(_COUNTED) else x
+                     for x in labels]
+            return Reason(ReasonCode.ACTIVITY, f"Looks like {_join(named)}, from its description")
         return Reason(ReasonCode.ACTIVITY, f"Offers {_join(labels)}")
     if key == "goal":
         labels = [_lower(vocab.goals[g].label) if g in vocab.goals else g for g in s.goals_served]

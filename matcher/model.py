@@ -85,6 +85,8 @@ class Candidate:
     sessions: tuple[Session, ...] = ()
     by_appointment: bool = False
     last_verified: date | None = None
+    # Term ids the directory suggested from the service's own words, not yet confirmed.
+    suggested: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

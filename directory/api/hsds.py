@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from .. import geocoding, vocabulary
 from ..db import get_session
 from ..hsds import queries, schemas, serialise
-from ..hsds.ids import canonical_uuid
+from ..hsds.ids import canonical_uuid, external_id
 from ..hsds.places import county_finder
 from ..models import SECTIONS, ExternalTaxonomy, ExternalTerm, Organization, Taxonomy
 from ..vocabulary import term_uuid
@@ -79,8 +79,11 @@ def _filter(args: dict[str, Any]) -> queries.ServiceFilter:
             raise ValidationError({"postcode": [str(err)]}) from None
         within = args["proximity"] / 1000 if "proximity" in args else None
         near = queries.Near(place.latitude, place.longitude, place.outward_code, within)
-    as_text = {key: str(args[key]) if key in args else None
-               for key in ("taxonomy_term_id", "taxonomy_id", "organization_id")}
+    # Any string is an id; one that is not a UUID is the feed's own id, held as its uuid5.
+    kinds = {"taxonomy_term_id": "taxonomy_term", "taxonomy_id": "taxonomy",
+             "organization_id": "organization"}
+    as_text = {key: (external_id(kind, args[key]) if key in args else None)
+               for key, kind in kinds.items()}
     return queries.ServiceFilter(search=args["search"].strip(), near=near,
                                  modified_after=args.get("modified_after"), **as_text)
 

@@ -16,9 +16,14 @@ from .reader import OUR_TAXONOMIES, Reader, TermIndex, optional_url
 from .records import ExternalTermRecord, TaxonomyRecord
 
 
+# The label an exported attribute carries when the directory suggested the term itself.
+SUGGESTED_LABEL = "suggested"
+
+
 def read_attributes(
-    r: Reader, raw: Mapping[str, Any], terms: TermIndex
+    r: Reader, raw: Mapping[str, Any], terms: TermIndex, suggested: set[tuple[Taxonomy, str]] | None = None,
 ) -> tuple[set[tuple[Taxonomy, str]], dict[str, ExternalTermRecord]]:
+    """(our terms, other taxonomies' terms); our terms labelled "suggested" also go in suggested."""
     ours: set[tuple[Taxonomy, str]] = set()
     external: dict[str, ExternalTermRecord] = {}
     for n, attribute in enumerate(r.objects(raw, "attributes", "attributes")):
@@ -32,11 +37,15 @@ def read_attributes(
         code = str(term.get("code") or term.get("term") or "").strip()
         if taxonomy is not None and (taxonomy, code) in terms.codes:
             ours.add((taxonomy, code))  # the common case, settled without reading any id
+            if suggested is not None and attribute.get("label") == SUGGESTED_LABEL:
+                suggested.add((taxonomy, code))
             continue
         term_id = (ids.canonical_uuid(attribute.get("taxonomy_term_id"))
                    or ids.canonical_uuid(term.get("id")))
         if term_id is not None and term_id in terms.by_uuid:
             ours.add(terms.by_uuid[term_id])
+            if suggested is not None and attribute.get("label") == SUGGESTED_LABEL:
+                suggested.add(terms.by_uuid[term_id])
         elif taxonomy is not None:
             r.error(f"attributes[{n}].taxonomy_term", f"unknown {taxonomy.value} term '{code}'")
         else:

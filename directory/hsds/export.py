@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import TextIO
 
 from flask import Flask
@@ -25,7 +24,10 @@ def write_export(session: Session, app: Flask, out: TextIO) -> int:
         for service in batch:
             item = service_full(service, vocab, terms.get(service.id, []), county)
             out.write(",\n" if count else "\n")
-            out.write(textwrap.indent(json.dumps(item, indent=2, ensure_ascii=False), "  "))
+            # Indent on "\n" only: textwrap.indent also breaks lines at U+2028, U+2029 and
+            # U+0085 inside strings, which grew the text on every round trip.
+            text = json.dumps(item, indent=2, ensure_ascii=False)
+            out.write("  " + text.replace("\n", "\n  "))
             count += 1
         session.expunge_all()
     out.write("\n]\n")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from .parse import read_services
 from .records import Unreadable
+from .shapes import V1_PAGE, detect
 
 Fetch = Callable[[str], object]
 PER_PAGE = 100
@@ -34,6 +34,7 @@ class FeedError(Exception):
 class Feed:
     items: Iterator[object]
     total: int | None  # how many services the source says it has, when it says
+    shape: str = ""  # what the source was read as (shapes.py), named in the import summary
 
 
 def fetch_json(url: str, timeout: float = 30.0) -> object:
@@ -65,10 +66,10 @@ def open_source(source: str, fetch: Fetch = fetch_json) -> Feed:
     except ValueError as err:
         raise FeedError(f"{source} is not valid JSON: {err}") from None
     try:
-        items = list(read_services(document))
+        shape, items = detect(document)
     except ValueError as err:
         raise FeedError(f"{source}: {err}") from None
-    return Feed(iter(items), len(items))
+    return Feed(iter(items), len(items), shape)
 
 
 def source_label(source: str) -> str:
@@ -83,7 +84,15 @@ def _page_url(base: str, page: int) -> str:
 
 
 def _page(fetch: Fetch, url: str) -> Mapping[str, object]:
+    """One page, HSDS 3 (`contents`) or ORUK v1 (`content`), always read as `contents`."""
     page = fetch(url)
+    if isinstance(page, Mapping) and isinstance(page.get("content"), list) and (
+            "contents" not in page):
+        return {"contents": page["content"], "total_items": page.get("totalElements"),
+                "total_pages": page.get("totalPages"), "last_page": page.get("last"),
+                "shape": V1_PAGE}
+    if isinstance(page, list):  # an API that answers its whole list at once
+        return {"contents": page, "last_page": True, "shape": detect(page)[0]}
     if not isinstance(page, Mapping) or not isinstance(page.get("contents"), list):
         raise FeedError(f"{url} is not an HSDS page (no 'contents' list)")
     return page
@@ -113,7 +122,9 @@ def walk_api(base_url: str, fetch: Fetch = fetch_json) -> Feed:
                 raise FeedError(f"{base} has more than {MAX_PAGES} pages")
             page = _page(fetch, _page_url(base, number))
 
-    return Feed(items(), total if isinstance(total, int) and not isinstance(total, bool) else None)
+    shape = str(first.get("shape") or "HSDS/ORUK 3.0 API pages") + " from an API"
+    return Feed(items(), total if isinstance(total, int) and not isinstance(total, bool) else None,
+                shape)
 
 
 def _full(fetch: Fetch, base: str, item: object) -> object:

@@ -13,7 +13,8 @@ describe it differently do not flip it back and forth.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,9 @@ from ..models import (
     Service,
     ServiceExternalTerm,
     ServiceLanguage,
+    HIGH_CONFIDENCE,
+    SuggestionState,
+    TagSuggestion,
     Taxonomy,
     Term,
     WeeklySession,
@@ -41,6 +45,7 @@ from ..models import (
 from ..vocabulary import Vocabulary
 from .parse import Locate, TermIndex, parse_service
 from .queries import load_options
+from .shapes import count_unused
 from .records import (
     DAY_ORDER,
     ExternalTermRecord,
@@ -71,6 +76,8 @@ class ImportReport:
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)  # why records were skipped
     warnings: list[Problem] = field(default_factory=list)  # what was left out of kept records
+    unused: Counter[str] = field(default_factory=Counter)  # fields with values we cannot use
+    imported_ids: list[str] = field(default_factory=list)  # HSDS ids of the services kept
 
     @property
     def seen(self) -> int:
@@ -106,14 +113,22 @@ def service_state(service: Service, external_ids: Iterable[str]) -> tuple[object
         service.cost, service.is_free, service.phone, service.email, service.website,
         service.by_appointment, service.first_visit, service.last_verified,
         service.organization.public_id,
-        tuple(sorted((t.taxonomy, t.code) for t in service.terms)),
+        tuple(sorted((t.taxonomy, t.code) for t in service.terms
+                     if t.id not in suggested_terms(service))),
         tuple(sorted(external_ids)),
         tuple(sorted(loc.public_id for loc in service.locations)),
         tuple(sorted((DAY_ORDER[Day(s.day)], s.starts_at, s.ends_at,
                       s.location.public_id if s.location else "") for s in service.sessions)),
         tuple(sorted(service.languages)),
         tuple(sorted(service.coverage)),
+        service.details,
     )
+
+
+def suggested_terms(service: Service) -> set[int]:
+    """Ids of the terms on the service only because a suggestion was applied."""
+    return {s.term_id for s in service.suggestions
+            if s.applied and s.state is SuggestionState.SUGGESTED}
 
 
 class Importer:
@@ -183,6 +198,8 @@ class Importer:
         start = self.report.seen
         records: list[ServiceRecord] = []
         for n, raw in enumerate(raws):
+            if isinstance(raw, Mapping):
+                count_unused(raw, self.report.unused)
             parsed = parse_service(raw, self.index, self.locate, start + n)
             self.report.warnings.extend(parsed.warnings)
             record = parsed.record
@@ -193,6 +210,7 @@ class Importer:
                 self._skip(parsed.errors)
                 continue
             self.service_ids.add(record.id)
+            self.report.imported_ids.append(record.id)
             records.append(record)
         self._load_shared(records)
         kept = []
@@ -246,9 +264,16 @@ class Importer:
         if venues:
             self.session.execute(service_locations.insert(), venues)
         terms = [{"service_id": service.id, "term_id": self.terms[key].id}
-                 for service, record in created for key in record.terms]
+                 for service, record in created for key in (*record.terms, *record.suggested)]
         if terms:
             self.session.execute(service_terms.insert(), terms)
+        marked = [{"service_id": service.id, "term_id": self.terms[key].id,
+                   "confidence": HIGH_CONFIDENCE, "evidence": "marked suggested by the feed",
+                   "source": "feed", "rule": "feed:suggested", "applied": True,
+                   "state": SuggestionState.SUGGESTED.value, "created_at": utcnow()}
+                  for service, record in created for key in record.suggested]
+        if marked:
+            self.session.execute(sa.insert(TagSuggestion.__table__), marked)  # type: ignore[arg-type]
 
     def _skip(self, errors: Sequence[Problem]) -> None:
         self.report.skipped += 1
@@ -423,7 +448,7 @@ class Importer:
             "is_free": record.is_free, "phone": record.phone, "email": record.email,
             "website": record.website, "by_appointment": record.by_appointment,
             "first_visit": record.first_visit, "last_verified": record.last_verified,
-            "source": self.source,
+            "source": self.source, "details": record.details,
         }
         for key, value in values.items():
             if getattr(service, key, None) != value:
@@ -433,9 +458,12 @@ class Importer:
         if service.organization_id != org_id:
             service.organization_id = org_id
         # A new service's term links are written by _link_rows.
-        terms = set(record.terms)
+        # Terms applied from suggestions stay: the feed never said them, so it cannot unsay them.
+        kept = [t for t in service.terms if t.id in suggested_terms(service)] if service.id else []
+        terms = set(record.terms) | {(t.taxonomy, t.code) for t in kept}
         if service.id is not None and {(t.taxonomy, t.code) for t in service.terms} != terms:
-            service.terms = [self.terms[key] for key in record.terms]
+            service.terms = [*(self.terms[key] for key in record.terms),
+                             *(t for t in kept if (t.taxonomy, t.code) not in record.terms)]
         current = sorted((DAY_ORDER[Day(s.day)], s.starts_at, s.ends_at,
                           s.location.public_id if s.location else "") for s in service.sessions)
         if current != sorted(s.key for s in record.sessions):

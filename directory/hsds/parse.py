@@ -8,6 +8,8 @@ service area, a language with no code) is a warning and the rest of the record i
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,8 +21,10 @@ from . import ids
 from .attributes import read_attributes
 from .languages import to_iso639_1
 from .reader import Locate, Reader, TermIndex, parse_datetime
-from .records import OrganizationRecord, Problem, ServiceRecord, Unreadable
+from .records import LocationRecord, OrganizationRecord, Problem, ServiceRecord, Unreadable
 from .schedules import read_schedules
+from .shapes import detect, is_v1_service, v1_to_hsds3
+from .text import html_to_text, strip_invisible
 from .venues import read_venues
 
 __all__ = ["Locate", "Parsed", "TermIndex", "parse_datetime", "parse_service", "read_services"]
@@ -48,8 +52,13 @@ def parse_service(
         return Parsed(None, [Problem(raw.id, "", raw.reason)])
     if not isinstance(raw, Mapping):
         return Parsed(None, [Problem(f"record {position + 1}", "", "is not a JSON object")])
+    if is_v1_service(raw):
+        raw = v1_to_hsds3(raw)
     service_id = ids.external_id("service", raw.get("id"))
-    r = Reader(service_id or f"record {position + 1}")
+    # Problems name the record by the id the feed gave it, so people can find it there.
+    own_id = raw.get("id")
+    r = Reader(str(own_id).strip() if isinstance(own_id, str | int) and str(own_id).strip()
+               else f"record {position + 1}")
     if service_id is None:
         r.error("id", "is missing")
     name = r.text(raw, "name", "name", 200)
@@ -61,19 +70,23 @@ def parse_service(
     if min_age is not None and max_age is not None and min_age > max_age:
         r.error("minimum_age", "is more than maximum_age")
     locations, sal_locations = read_venues(r, raw, terms, locate)
+    if not locations and service_id:
+        locations = _venue_from_text(r, raw, service_id, locate)
     is_free, cost = _cost(r, raw)
-    our_terms, external = read_attributes(r, raw, terms)
+    suggested: set[tuple[Any, str]] = set()
+    our_terms, external = read_attributes(r, raw, terms, suggested)
     venue_codes = {code for loc in locations for code in loc.access}
     # A venue access fact said of the service is a fact about its venues: keep it on the
     # service only where no venue already says it (spec: venues carry accessibility[]).
     our_terms = {(t, c) for t, c in our_terms if not (c in VENUE_ACCESS and c in venue_codes)}
-    sessions, by_appointment = read_schedules(r, raw, sal_locations, {loc.id for loc in locations})
+    sessions, by_appointment, ended = read_schedules(
+        r, raw, sal_locations, {loc.id for loc in locations})
     record = ServiceRecord(
         id=service_id or "",
         name=name,
         status=status or ServiceStatus.ACTIVE,
         organization=organization or OrganizationRecord("", None),
-        description=r.text(raw, "description", "description"),
+        description=html_to_text(r.text(raw, "description", "description")),
         min_age=min_age,
         max_age=max_age,
         cost=cost,
@@ -82,15 +95,17 @@ def parse_service(
         email=r.email(raw, "email", "email"),
         website=r.url(raw, "url", "url"),
         by_appointment=by_appointment,
-        first_visit=r.text(raw, "application_process", "application_process"),
+        first_visit=html_to_text(r.text(raw, "application_process", "application_process")),
         last_verified=_date(r, raw, "assured_date"),
         last_modified=_datetime(r, raw, "last_modified"),
-        terms=tuple(sorted(our_terms)),
+        terms=tuple(sorted(our_terms - suggested)),
         external_terms=tuple(sorted(external.values(), key=lambda t: t.id)),
         locations=tuple(sorted(locations, key=lambda loc: loc.id)),
         sessions=tuple(sessions),
         languages=_languages(r, raw),
         coverage=_coverage(r, raw),
+        details=_details(r, raw, ended and not sessions),
+        suggested=tuple(sorted(suggested & our_terms)),
     )
     return Parsed(None if r.errors else record, r.errors, r.warnings)
 
@@ -129,18 +144,18 @@ def _organization(r: Reader, raw: Mapping[str, Any]) -> OrganizationRecord | Non
     return OrganizationRecord(
         id=org_id,
         name=name,
-        description=r.text(given, "description", "organization.description"),
-        email=r.email(given, "email", "organization.email"),
+        description=html_to_text(r.text(given, "description", "organization.description")),
+        email=r.email(given, "email", "organization.email", drop=True),
         phone=_phone(r, given, "phones", "organization.phones"),
-        website=r.url(given, "website", "organization.website")
-        or r.url(given, "url", "organization.url"),
+        website=r.url(given, "website", "organization.website", drop=True)
+        or r.url(given, "url", "organization.url", drop=True),
     )
 
 
 def _phone(r: Reader, obj: Mapping[str, Any], key: str, where: str | None = None) -> str | None:
     where = where or key
     for n, phone in enumerate(r.objects(obj, key, where)):
-        number = r.text(phone, "number", f"{where}[{n}].number", 40)
+        number = strip_invisible(r.text(phone, "number", f"{where}[{n}].number", 40)).strip()
         if number:
             return number
     return None
@@ -179,18 +194,76 @@ def _cost(r: Reader, raw: Mapping[str, Any]) -> tuple[bool, str]:
         described = r.text(option, "amount_description", f"cost_options[{n}].amount_description")
         if amount == 0 or (amount is None and label.casefold() == "free"):
             free = True
-        if described:
-            texts.append(described)
-        elif amount:
-            price = f"£{amount:.2f}".replace(".00", "")
-            texts.append(f"{label}: {price}" if label and label.casefold() != "free" else price)
-        elif label and label.casefold() != "free":
-            texts.append(label)
+        currency = r.text(option, "currency", f"cost_options[{n}].currency").upper() or "GBP"
+        price = _price(amount, currency) if amount else ""
+        named = label if label and label.casefold() != "free" else ""
+        # Amount, currency and description together: "£35 per 1 hour session".
+        said = " ".join(p for p in (price, described) if p and not (p == price and price in described))
+        text = f"{named}: {said}" if named and said else (said or named)
+        if text:
+            texts.append(html_to_text(text))
     cost = "; ".join(dict.fromkeys(texts))
     if len(cost) > 300:
         r.warn("cost_options", "the cost description was cut to 300 characters")
         cost = cost[:299].rstrip() + "…"
     return free, cost
+
+
+POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
+
+
+def _venue_from_text(
+    r: Reader, raw: Mapping[str, Any], service_id: str, locate: Locate | None
+) -> list[LocationRecord]:
+    """A venue at the one full postcode a service's description gives, when it lists none."""
+    text = str(raw.get("description") or "")
+    found = sorted({f"{a} {b}" for a, b in POSTCODE.findall(text.upper())})
+    if len(found) != 1 or locate is None:
+        return []
+    position = locate(found[0])
+    if position is None:
+        return []
+    r.warn("service_at_locations", f"none listed; the venue was placed at {found[0]}, "
+                                   "the postcode its description gives")
+    return [LocationRecord(ids.child_id("location", service_id, found[0]),
+                           f"{found[0]} (from the description)", postcode=found[0],
+                           latitude=position[0], longitude=position[1])]
+
+
+CURRENCIES = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+def _price(amount: float, currency: str) -> str:
+    number = f"{amount:.2f}".removesuffix(".00")
+    symbol = CURRENCIES.get(currency)
+    return f"{symbol}{number}" if symbol else f"{number} {currency}"
+
+
+# Service fields we keep and show as the feed said them (Service.details).
+DETAIL_TEXTS = ("alternate_name", "fees_description", "eligibility_description", "wait_time")
+
+
+def _details(r: Reader, raw: Mapping[str, Any], only_ended: bool) -> str:
+    """The feed's own words we keep and show, as canonical JSON ("" when there are none)."""
+    out: dict[str, Any] = {}
+    for key in DETAIL_TEXTS:
+        text = html_to_text(r.text(raw, key, key))
+        if text:
+            out[key] = text
+    contacts = []
+    for n, contact in enumerate(r.objects(raw, "contacts", "contacts")):
+        where = f"contacts[{n}]"
+        found = {k: r.text(contact, k, f"{where}.{k}", 200) for k in ("name", "title", "department")}
+        found["email"] = r.email(contact, "email", f"{where}.email", drop=True) or ""
+        found["phone"] = _phone(r, contact, "phones", f"{where}.phones") or ""
+        found = {k: v for k, v in found.items() if v}
+        if found:
+            contacts.append(found)
+    if contacts:
+        out["contacts"] = contacts
+    if only_ended:
+        out["schedule_note"] = "The sessions this feed lists have ended."
+    return json.dumps(out, sort_keys=True, ensure_ascii=False) if out else ""
 
 
 def _languages(r: Reader, raw: Mapping[str, Any]) -> tuple[str, ...]:
@@ -218,11 +291,5 @@ def _coverage(r: Reader, raw: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def read_services(document: object) -> Iterable[object]:
-    """The services in a document: a JSON list of services, or a paging envelope."""
-    if isinstance(document, list):
-        return document
-    if isinstance(document, Mapping) and isinstance(document.get("contents"), list):
-        return document["contents"]
-    if isinstance(document, Mapping) and "id" in document and "name" in document:
-        return [document]
-    raise ValueError("expected a JSON list of HSDS services or a page with 'contents'")
+    """The services in a document: a list of services, or a paging envelope (HSDS 3 or v1)."""
+    return detect(document)[1]

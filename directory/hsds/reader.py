@@ -15,11 +15,14 @@ from urllib.parse import urlsplit
 from ..models import SECTIONS, VENUE_ACCESS, Taxonomy
 from ..vocabulary import Vocabulary, term_uuid
 from .records import Problem
+from .text import strip_invisible
 
 EMAIL = re.compile(
     r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
+# A bare web address as people type it: "www.x.org.uk", "linktr.ee/group" (no spaces, no @).
+BARE_HOST = re.compile(r"^(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:[/?#]\S*)?$")
 URI_CHARS = re.compile(r"^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$")
 OUR_TAXONOMIES = {t.value: t for t in Taxonomy}
 Locate = Callable[[str], "tuple[float, float] | None"]
@@ -90,22 +93,31 @@ class Reader:
                 self.error(f"{where}[{n}]", "must be an object")
         return kept
 
-    def email(self, obj: Mapping[str, Any], key: str, where: str) -> str | None:
-        value = self.text(obj, key, where, 254)
+    def problem(self, where: str, reason: str, drop: bool) -> None:
+        """An error, or (drop) a warning that the field was left out."""
+        if drop:
+            self.warn(where, f"{reason}; left out")
+        else:
+            self.error(where, reason)
+
+    def email(self, obj: Mapping[str, Any], key: str, where: str, drop: bool = False) -> str | None:
+        """An email address, invisible characters removed; a bad one is an error, or with
+        drop only a warning (the field is left out, the record kept)."""
+        value = strip_invisible(self.text(obj, key, where, 254)).strip()
         if value and not EMAIL.match(value):
-            self.error(where, f"'{value}' is not an email address")
+            self.problem(where, f"'{value}' is not an email address", drop)
             return None
         return value or None
 
-    def url(self, obj: Mapping[str, Any], key: str, where: str) -> str | None:
-        value = self.text(obj, key, where, 500)
+    def url(self, obj: Mapping[str, Any], key: str, where: str, drop: bool = False) -> str | None:
+        value = strip_invisible(self.text(obj, key, where, 500)).strip()
         if not value:
             return None
-        if "://" not in value and re.match(r"^www\.[^\s/]+\.[^\s]+$", value, re.IGNORECASE):
+        if "://" not in value and "@" not in value and BARE_HOST.match(value):
             value = "https://" + value
         parts = urlsplit(value) if URI_CHARS.match(value) else None
         if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            self.error(where, f"'{value}' is not a web address (http:// or https://)")
+            self.problem(where, f"'{value}' is not a web address (http:// or https://)", drop)
             return None
         return value
 

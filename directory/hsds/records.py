@@ -136,6 +136,10 @@ class ServiceRecord:
     sessions: tuple[SessionRecord, ...] = ()
     languages: tuple[str, ...] = ()  # sorted
     coverage: tuple[str, ...] = ()  # sorted
+    details: str = ""  # canonical JSON of the feed's words we keep and show (Service.details)
+    # Our terms the feed marks as suggested (an export of ours): kept apart from `terms`, and
+    # not part of `state`, as our own suggestions never are.
+    suggested: tuple[tuple[Taxonomy, str], ...] = ()
 
     @property
     def state(self) -> tuple[object, ...]:
@@ -150,5 +154,5 @@ class ServiceRecord:
             tuple(sorted(t.id for t in self.external_terms)),
             tuple(sorted(loc.id for loc in self.locations)),
             tuple(sorted(s.key for s in self.sessions)),
-            self.languages, self.coverage,
+            self.languages, self.coverage, self.details,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, time, timedelta
 from typing import Any
 
 from ..models import Day
@@ -17,22 +17,53 @@ BYDAY = {"MO": Day.MON, "TU": Day.TUE, "WE": Day.WED, "TH": Day.THU, "FR": Day.F
 TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
 
 
+def ended_on(schedule: Mapping[str, Any]) -> date | None:
+    """The last day a schedule runs, from valid_to, until, or dtstart with count (None: open)."""
+    ends = []
+    for key in ("valid_to", "until"):
+        day = _day(schedule.get(key))
+        if day:
+            ends.append(day)
+    start, count = _day(schedule.get("dtstart") or schedule.get("valid_from")), schedule.get("count")
+    if start and isinstance(count, int) and not isinstance(count, bool) and count > 0:
+        interval = schedule.get("interval") if isinstance(schedule.get("interval"), int) else 1
+        ends.append(start + timedelta(weeks=(count - 1) * max(interval, 1)))
+    return min(ends) if ends else None
+
+
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value).strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
 def read_schedules(
-    r: Reader, raw: Mapping[str, Any], sal_locations: Mapping[str, str], venue_ids: set[str]
-) -> tuple[list[SessionRecord], bool]:
+    r: Reader, raw: Mapping[str, Any], sal_locations: Mapping[str, str], venue_ids: set[str],
+    today: date | None = None,
+) -> tuple[list[SessionRecord], bool, bool]:
+    """(weekly sessions, by appointment?, did any schedule end before today?).
+
+    A schedule whose valid_to, until or count has passed shows no sessions. The same
+    schedule given on the service and on its service_at_location (same id, or the same day
+    and times) is one session, at the venue.
+    """
+    today = today or date.today()
     found: list[SessionRecord] = []
-    appointment = False
+    appointment = ended = False
+    seen_ids: set[str] = set()
     listed: list[tuple[object, str | None, str]] = []
-    if isinstance(raw.get("schedules"), list):
-        listed += [(s, None, "schedules") for s in raw["schedules"]]
-    elif raw.get("schedules") is not None:
-        r.error("schedules", "must be a list")
+    # Venues' schedules first, so a schedule repeated on the service keeps its venue.
     sals = raw.get("service_at_locations")
     for i, sal in enumerate(sals if isinstance(sals, list) else []):
         if isinstance(sal, Mapping) and isinstance(sal.get("schedules"), list):
             at_venue = sal_locations.get(ids.canonical_uuid(sal.get("id")) or "")
             where = f"service_at_locations[{i}].schedules"
             listed += [(s, at_venue, where) for s in sal["schedules"]]
+    if isinstance(raw.get("schedules"), list):
+        listed += [(s, None, "schedules") for s in raw["schedules"]]
+    elif raw.get("schedules") is not None:
+        r.error("schedules", "must be a list")
     counters: dict[str, int] = {}
     for schedule, at_venue, base in listed:
         n = counters[base] = counters.get(base, -1) + 1
@@ -40,6 +71,19 @@ def read_schedules(
         if not isinstance(schedule, Mapping):
             r.error(where, "must be an object")
             continue
+        schedule_id = str(schedule.get("id") or "").strip()
+        if schedule_id and schedule_id in seen_ids:
+            continue  # the service's schedule repeated on its service_at_location
+        if schedule_id:
+            seen_ids.add(schedule_id)
+        last = ended_on(schedule)
+        if last is not None and last < today:
+            ended = True
+            r.warn(where, f"ended on {last.isoformat()}; its sessions are not shown")
+            continue
+        starts = _day(schedule.get("valid_from"))
+        if starts is not None and starts > today:
+            r.warn(where, f"starts on {starts.isoformat()}; its sessions are shown already")
         freq = str(schedule.get("freq") or "").strip().upper()
         byday = str(schedule.get("byday") or "").strip().upper()
         description = str(schedule.get("description") or "").strip()
@@ -80,7 +124,15 @@ def read_schedules(
             found.append(SessionRecord(day, opens, closes, location_id))
         if not byday:
             r.warn(f"{where}.byday", "a weekly schedule needs byday; left out")
-    return found, appointment
+    return _one_each(found), appointment, ended
+
+
+def _one_each(sessions: list[SessionRecord]) -> list[SessionRecord]:
+    """Sessions without repeats; one with no venue is dropped where the same is at a venue."""
+    located = {(s.day, s.starts_at, s.ends_at) for s in sessions if s.location_id}
+    kept = {s.key: s for s in sessions
+            if s.location_id or (s.day, s.starts_at, s.ends_at) not in located}
+    return list(kept.values())
 
 
 def _time(r: Reader, schedule: Mapping[str, Any], key: str, where: str) -> time | None:

@@ -15,7 +15,9 @@ from marshmallow.validate import Length, OneOf, Range
 
 from .parse import parse_datetime
 
-MAX_PER_PAGE = 100
+# Real clients (the DfE's) ask for 500 a page and give up on an error; a bare /services gives
+# a small directory whole.
+MAX_PER_PAGE = 1000
 UUID_TEXT = {"format": "uuid"}
 URI = {"format": "uri"}
 
@@ -49,7 +51,7 @@ class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=Range(1, 1_000_000, error="Give a page from 1"),
                           metadata={"description": "Page number, from 1."})
     per_page = fields.Integer(
-        load_default=50,
+        load_default=MAX_PER_PAGE,
         validate=Range(1, MAX_PER_PAGE, error=f"Give per_page from 1 to {MAX_PER_PAGE}"),
         metadata={"description": f"Results per page, at most {MAX_PER_PAGE}."},
     )
@@ -58,12 +60,16 @@ class PageArgs(Schema):
                            metadata={"description": "Only json."})
 
 
+def _any_id(description: str) -> fields.String:
+    """An id filter: any string, as ORUK says (a feed's own ids need not be UUIDs)."""
+    return fields.String(validate=Length(1, 500), metadata={"description": description})
+
+
 class ServiceFilterArgs(PageArgs):
-    taxonomy_term_id = fields.UUID(metadata={
-        "description": "Only services with this taxonomy term (ours or another taxonomy's)."})
-    taxonomy_id = fields.UUID(metadata={
-        "description": "Only services with a term of this taxonomy."})
-    organization_id = fields.UUID(metadata={"description": "Only this organization's services."})
+    taxonomy_term_id = _any_id(
+        "Only services with this taxonomy term (ours or another taxonomy's).")
+    taxonomy_id = _any_id("Only services with a term of this taxonomy.")
+    organization_id = _any_id("Only this organization's services.")
     modified_after = Timestamp(metadata={
         "description": "Only services changed at or after this date-time (UTC when no zone)."})
     full = fields.Boolean(load_default=False, metadata={"description": "Fully nested services."})
@@ -93,10 +99,10 @@ class ServiceArgs(ServiceFilterArgs):
 
 
 class TaxonomyTermArgs(PageArgs):
-    taxonomy_id = fields.UUID(metadata={"description": "Only terms of this taxonomy."})
+    taxonomy_id = _any_id("Only terms of this taxonomy.")
     top_only = fields.Boolean(load_default=False,
                               metadata={"description": "Only terms with no parent."})
-    parent_id = fields.UUID(metadata={"description": "Only terms whose parent is this term."})
+    parent_id = _any_id("Only terms whose parent is this term.")
 
 
 class OrganizationListArgs(PageArgs):

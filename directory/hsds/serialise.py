@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..models import (
+    SuggestionState,
     SECTIONS,
     Day,
     ExternalTaxonomy,
@@ -24,6 +25,7 @@ from ..models import (
     Taxonomy,
 )
 from ..vocabulary import Vocabulary, taxonomy_uuid, term_uuid
+from .attributes import SUGGESTED_LABEL
 from .ids import child_id, service_at_location_id
 from .languages import name_of
 from .records import DAY_ORDER
@@ -131,9 +133,17 @@ def service_codes(service: Service, vocab: Vocabulary) -> list[tuple[Taxonomy, s
 
 
 def attributes(service: Service, vocab: Vocabulary, external: Sequence[ExternalTerm]) -> list[Json]:
+    """Our terms, then other taxonomies'; terms the directory only suggested say so in `label`."""
     sid = service.public_id
-    ours = [_attribute(sid, our_term(t, c, vocab), f"{t.value}:{c}")
-            for t, c in service_codes(service, vocab)]
+    applied = {s.term_id for s in service.suggestions
+               if s.applied and s.state is SuggestionState.SUGGESTED}
+    suggested = {(t.taxonomy, t.code) for t in service.terms if t.id in applied}
+    ours = []
+    for t, c in service_codes(service, vocab):
+        item = _attribute(sid, our_term(t, c, vocab), f"{t.value}:{c}")
+        if (t, c) in suggested:
+            item["label"] = SUGGESTED_LABEL
+        ours.append(item)
     theirs = sorted(external,
                     key=lambda t: (t.taxonomy.name if t.taxonomy else "", t.name, t.public_id))
     return ours + [_attribute(sid, external_term(t), t.public_id) for t in theirs]
@@ -235,6 +245,21 @@ def service_full(
     _put(out, "languages", [_language(sid, code) for code in sorted(service.languages)])
     _put(out, "cost_options", cost_options(service))
     _put(out, "attributes", attributes(service, vocab, external))
+    details = service.feed_details
+    for key in ("alternate_name", "fees_description", "eligibility_description", "wait_time"):
+        _put(out, key, details.get(key))
+    _put(out, "contacts", [_contact(sid, n, c) for n, c in enumerate(details.get("contacts", []))])
+    return out
+
+
+def _contact(service_id: str, n: int, given: Json) -> Json:
+    cid = child_id("contact", service_id, n)
+    out: Json = {"id": cid, "service_id": service_id}
+    for key in ("name", "title", "department", "email"):
+        _put(out, key, given.get(key))
+    if given.get("phone"):
+        out["phones"] = [{"id": child_id("phone", cid), "contact_id": cid,
+                          "number": given["phone"]}]
     return out
 
 

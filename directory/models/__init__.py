@@ -17,6 +17,7 @@ from .moderation import (
 from .organization import Organization
 from .plan import SavedPlan
 from .service import CoverageArea, Day, Service, ServiceLanguage, ServiceStatus, WeeklySession
+from .suggestion import HIGH_CONFIDENCE, SuggestionState, TagSuggestion
 from .version import CatalogueVersion
 from .taxonomy import SECTIONS, VENUE_ACCESS, Taxonomy, Term, location_terms, service_terms
 
@@ -31,6 +32,9 @@ __all__ = [
     "Report",
     "ReportState",
     "CatalogueVersion",
+    "HIGH_CONFIDENCE",
+    "SuggestionState",
+    "TagSuggestion",
     "SECTIONS",
     "VENUE_ACCESS",
     "CoverageArea",

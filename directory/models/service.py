@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -16,6 +17,7 @@ from .taxonomy import Taxonomy, Term, service_terms
 
 if TYPE_CHECKING:
     from .organization import Organization
+    from .suggestion import TagSuggestion
 
 
 class ServiceStatus(enum.StrEnum):
@@ -72,6 +74,9 @@ class Service(Timestamps, Base):
     first_visit: Mapped[str] = mapped_column(sa.Text, default="")
     # When someone last confirmed the listing is right; kept apart from updated_at.
     last_verified: Mapped[date | None]
+    # What an imported feed said that we keep and show as it was said: alternate_name,
+    # fees_description, eligibility_description, wait_time, contacts, schedule_note (JSON).
+    details: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # Where the listing came from: "demo", "web", or an HSDS feed's address.
     source: Mapped[str] = mapped_column(sa.String(500), default="web")
     # Optimistic locking: every UPDATE checks and moves this on, so a save made from a stale
@@ -94,6 +99,9 @@ class Service(Timestamps, Base):
     coverage_rows: Mapped[list[CoverageArea]] = relationship(
         cascade="all, delete-orphan", order_by="CoverageArea.outward_code"
     )
+    suggestions: Mapped[list[TagSuggestion]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="TagSuggestion.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -108,6 +116,11 @@ class Service(Timestamps, Base):
     @property
     def coverage(self) -> list[str]:
         return [row.outward_code for row in self.coverage_rows]
+
+    @property
+    def feed_details(self) -> dict[str, Any]:
+        """Service.details read back ({} when the listing has none)."""
+        return json.loads(self.details) if self.details else {}
 
     @property
     def is_active(self) -> bool:
