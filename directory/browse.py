@@ -156,8 +156,10 @@ class ServiceView:
     languages: list[str] = field(default_factory=list)
     coverage: list[str] = field(default_factory=list)
 
-    def codes(self, taxonomy: Taxonomy) -> list[str]:
-        return [code for t, code in self.terms if t is taxonomy]
+    def codes(self, taxonomy: Taxonomy | str) -> list[str]:
+        """As Service.codes: the enum or its value; an unknown name is a ValueError."""
+        wanted = Taxonomy(taxonomy)
+        return [code for t, code in self.terms if t == wanted]
 
     @property
     def is_active(self) -> bool:
