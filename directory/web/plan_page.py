@@ -105,6 +105,10 @@ def send(card: Callable[..., dict[str, Any]]) -> ResponseReturnValue:
     cards = _cards(list(saved.service_ids), card)
     link = _link_facts(token, _expiry(saved))
     kind = form.get("kind", "")
+    # Enter in the email box presses the form's first button (text message): go by what is filled.
+    filled = [k for k in notify.KINDS if form.get(f"to_{k}", "").strip()]
+    if len(filled) == 1 and kind in notify.KINDS:
+        kind = filled[0]
     to, problem = notify.check_recipient(kind, form.get(f"to_{kind}", ""))
     goals = _goal_words(list(saved.profile.get("goals", [])))
     words = (form.get("text") or "").strip()
