@@ -12,7 +12,12 @@ page still works the same way.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -320,6 +325,46 @@ class Panel:
     announce: str = ""  # said by screen readers after an action (a status region)
 
 
+def _forget(payload: dict[str, Any]) -> None:
+    key = hashlib.sha256(json.dumps([payload, freshness.today().isoformat()], sort_keys=True,
+                                    default=str).encode()).hexdigest()
+    with _recent_lock:
+        _recent().pop(key, None)
+
+
+# The last few matches, in this worker's memory only, for a short while: adding, removing or
+# looking a service up re-renders the suggestions for the same profile, which need not be
+# matched again. Keyed by a hash of the profile and the day; nothing is written anywhere.
+MATCHES_KEPT = 32
+MATCH_KEPT_S = 120.0
+_recent_lock = threading.Lock()
+
+
+def _recent() -> OrderedDict[str, tuple[float, matcher.MatchResult]]:
+    """This app's kept matches (one app per test, so tests never share them)."""
+    return current_app.extensions.setdefault("workspace.matches", OrderedDict())  # type: ignore[no-any-return]
+
+
+def _match(payload: dict[str, Any], profile: matcher.Profile) -> matcher.MatchResult:
+    today = freshness.today()
+    key = hashlib.sha256(json.dumps([payload, today.isoformat()], sort_keys=True,
+                                    default=str).encode()).hexdigest()
+    now = time.monotonic()
+    recent = _recent()
+    with _recent_lock:
+        kept = recent.get(key)
+        if kept is not None and now - kept[0] < MATCH_KEPT_S:
+            recent.move_to_end(key)
+            return kept[1]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    result = run_match(app, get_session(), profile, today)
+    with _recent_lock:
+        recent[key] = (now, result)
+        while len(recent) > MATCHES_KEPT:
+            recent.popitem(last=False)
+    return result
+
+
 def _lookup(q: str) -> list[dict[str, Any]]:
     """The public search's best few for a name the Link Worker typed."""
     vocab = vocabulary.current()
@@ -355,8 +400,10 @@ def match_form() -> ResponseReturnValue:
             except ValidationError as err:
                 errors = _form_errors(err)
             else:
-                app = current_app._get_current_object()  # type: ignore[attr-defined]
-                panel.result = run_match(app, session, profile, freshness.today())
+                # "Find services" always matches afresh; the other buttons may reuse it.
+                if form.get("find"):
+                    _forget(payload)
+                panel.result = _match(payload, profile)
                 ids = [s.service_id for s in panel.result.results]
                 out_ids = [w.service_id for w in panel.result.why_not]
                 views = browse.active_service_views(session, ids + out_ids)
