@@ -260,3 +260,18 @@ def test_with_a_notify_key_the_plan_goes_through_notify(client, db, link_worker,
                       {"link": f"http://localhost/workspace/plan/{code}", "code": code,
                        "expires": calls[0][2]["expires"]})]
     assert not list(Path(app.config["OUTBOX_DIR"]).glob("*-plan.*"))
+
+
+def test_outside_their_times_offers_the_part_of_the_day_it_meets(client, db, link_worker, hall):
+    make_service(db, "Thursday Evening Walk", activities=("walking-group",),
+                 categories=("physical-activity",), locations=(hall,),
+                 sessions=(("thu", "18:00", "19:30"),))
+    form = PERSON + [("times", "mon-morning")]
+    body = post(client, "/workspace/", form + [("find", "1")]).get_data(as_text=True)
+    assert 'name="change" value="time:thu-evening"' in body and "Include Thursday evenings" in body
+    body = post(client, "/workspace/", form + [("matched", "1"), ("change", "time:thu-evening")]).get_data(as_text=True)
+    assert 'id="times-thu-evening" value="thu-evening" checked' in body
+    assert "Added Thursday evenings to the times they can go" in body
+    suggestions = body[body.index('id="results-title"'):]
+    suggestions = suggestions.split("Close, but ruled out")[0]
+    assert "Thursday Evening Walk" in suggestions
