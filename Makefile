@@ -23,7 +23,9 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 # NHS.UK frontend styles for the public pages, from npm (frontend/package-lock.json), compiled
-# into directory/static/vendor/nhsuk/ (not committed). Without npm the pages still work, unstyled.
+# into directory/static/vendor/nhsuk/ (not committed), and GOV.UK's accessible-autocomplete for
+# the workspace's language pickers, copied into directory/static/vendor/autocomplete/. Without
+# npm the pages still work, unstyled, and languages are chosen from plain select boxes.
 directory/static/vendor/nhsuk/.installed: frontend/package.json frontend/package-lock.json frontend/nhsuk.scss
 	@if ! command -v npm >/dev/null 2>&1; then \
 	  echo "npm not found: the public pages will work without the NHS.UK styles"; \
@@ -31,7 +33,11 @@ directory/static/vendor/nhsuk/.installed: frontend/package.json frontend/package
 	  npm run --prefix frontend --silent build && \
 	  rm -rf directory/static/vendor/nhsuk/assets && \
 	  cp -R frontend/node_modules/nhsuk-frontend/dist/nhsuk/assets directory/static/vendor/nhsuk/assets && \
-	  cp frontend/node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js directory/static/vendor/nhsuk/; then \
+	  cp frontend/node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js directory/static/vendor/nhsuk/ && \
+	  mkdir -p directory/static/vendor/autocomplete && \
+	  cp frontend/node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
+	     frontend/node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css \
+	     directory/static/vendor/autocomplete/; then \
 	  touch $@; \
 	else \
 	  echo "WARNING: building the NHS.UK styles failed; the pages will work unstyled"; \

@@ -164,8 +164,10 @@ class ServiceView:
     feed_details: dict[str, Any] = field(default_factory=dict)
     suggested: set[str] = field(default_factory=set)
 
-    def codes(self, taxonomy: Taxonomy) -> list[str]:
-        return [code for t, code in self.terms if t is taxonomy]
+    def codes(self, taxonomy: Taxonomy | str) -> list[str]:
+        """As Service.codes: the enum or its value; an unknown name is a ValueError."""
+        wanted = Taxonomy(taxonomy)
+        return [code for t, code in self.terms if t == wanted]
 
     @property
     def is_active(self) -> bool:

@@ -52,6 +52,11 @@ class Defaults:
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_FROM = "Community Support Directory <no-reply@directory.local>"
+    # GOV.UK Notify, for sending a plan's link by text message or email. Without a key the
+    # messages go to OUTBOX_DIR (text messages as .sms files), as mail does without SMTP.
+    NOTIFY_API_KEY = ""
+    NOTIFY_SMS_TEMPLATE_ID = ""  # a template with ((link)), ((code)) and ((expires))
+    NOTIFY_EMAIL_TEMPLATE_ID = ""  # the same personalisation
     # The address links in emails start with (e.g. https://directory.example.org), for mail
     # sent from the command line where there is no request to take it from.
     BASE_URL = "http://127.0.0.1:5000"

@@ -46,6 +46,26 @@ def published() -> object:
 KEPT_FIELDS = ("goals", "conditions", "readiness", "needs", "languages", "max_distance_km")
 
 
+# A plan's code is read off paper and typed into a phone, so it leaves out characters that
+# look alike in print or handwriting (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V): 21 characters,
+# 12 of them, about 53 bits, shown in threes ("ACE-FGH-JKM-NPR"), stored only hashed.
+CODE_ALPHABET = "34679ACEFGHJKMNPRTWXY"
+CODE_LENGTH = 12
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i:i + 3] for i in range(0, CODE_LENGTH, 3))
+
+
+def normal_code(text: str) -> str:
+    """A code as typed ("ace fgh-jkm npr") as it was given; other text unchanged."""
+    squeezed = "".join(ch for ch in text.upper() if ch.isalnum())
+    if len(squeezed) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in squeezed):
+        return "-".join(squeezed[i:i + 3] for i in range(0, CODE_LENGTH, 3))
+    return text
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -62,7 +82,7 @@ def save_plan(
 ) -> str:
     """Store a plan and return the secret token for its link (shown once, stored hashed)."""
     now = now or utcnow()
-    token = secrets.token_urlsafe(24)
+    token = new_code()
     wanted = list(dict.fromkeys(service_ids))
     allowed = set(session.scalars(select(Service.public_id).where(
         Service.public_id.in_(wanted), published())))
@@ -86,7 +106,9 @@ def find_plan(session: Session, token: str, now: datetime | None = None) -> Save
     """The unexpired plan for a link token, or None."""
     if not token or len(token) > 100:
         return None
-    plan = session.scalar(select(SavedPlan).where(SavedPlan.token_hash == _hash(token)))
+    # Links made before codes were short (secrets.token_urlsafe) still open.
+    hashes = list(dict.fromkeys((_hash(normal_code(token)), _hash(token))))
+    plan = session.scalar(select(SavedPlan).where(SavedPlan.token_hash.in_(hashes)))
     if plan is None:
         return None
     expires = plan.expires_at if plan.expires_at.tzinfo else plan.expires_at.replace(tzinfo=(now or utcnow()).tzinfo)

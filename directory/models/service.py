@@ -105,9 +105,13 @@ class Service(Timestamps, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    def codes(self, taxonomy: Taxonomy) -> list[str]:
-        """The vocabulary ids of this service's terms in one taxonomy."""
-        return [t.code for t in self.terms if t.taxonomy is taxonomy]
+    def codes(self, taxonomy: Taxonomy | str) -> list[str]:
+        """The vocabulary ids of this service's terms in one taxonomy.
+
+        Takes the enum or its value ("sp-access", as templates pass it); an unknown name is a
+        ValueError rather than an empty list, so a typo can never read as "no terms"."""
+        wanted = Taxonomy(taxonomy)
+        return [t.code for t in self.terms if t.taxonomy == wanted]
 
     @property
     def languages(self) -> list[str]:

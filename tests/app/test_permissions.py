@@ -222,6 +222,8 @@ CASES = [
          data=lambda w: {"goals": "get-more-active", "place": "NE4 8XJ", "distance": "5"}),
     Case("workspace.plan", "POST", lambda w: "/workspace/plan", WORKSPACE,
          data=lambda w: {"goals": "get-more-active", "shortlist": S(w)}),
+    Case("workspace.send_plan", "POST", lambda w: "/workspace/plan/send", WORKSPACE,
+         data=lambda w: {"token": w.plan_token, "kind": "sms", "to_sms": "07700 900123"}),
     Case("workspace.shared_plan", "GET", lambda w: f"/workspace/plan/{w.plan_token}", everyone(200)),
     # --- the provider area ----------------------------------------------------------------------
     Case("provider.home", "GET", lambda w: "/provider/", signed_in(302, 200, 200, 403, 200)),

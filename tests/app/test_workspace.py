@@ -86,7 +86,7 @@ def test_fill_the_form_shortlist_two_and_open_the_printable_plan(client, db, lin
     assert plan.status_code == 200
     assert "1. Benwell Walkers" in text and "2. Fenham Lunch Club" in text
     for fact in ("Tuesdays, 10am to 11:30am", "12 Adelaide Terrace", "Free", "0191 498 0101",
-                 "Jean will introduce you", "£3 for lunch", "Wednesdays, 12 noon to 1:30pm"):
+                 "Jean will introduce you", "£3 for lunch", "Wednesdays, midday to 1:30pm"):
         assert fact in text
     assert db.scalar(select(func.count()).select_from(SavedPlan)) == 0
 
@@ -94,7 +94,7 @@ def test_fill_the_form_shortlist_two_and_open_the_printable_plan(client, db, lin
 def test_saving_a_plan_gives_a_link_that_works_without_sign_in(client, db, link_worker, services):
     walkers = services["Benwell Walkers"].public_id
     saved = post(client, "/workspace/plan", FORM + [("shortlist", walkers), ("save", "1")])
-    link = re.search(r'class="plan-link"><a href="([^"]+)"', saved.get_data(as_text=True))[1]
+    link = re.search(r'class="plan-phone__link"><a href="([^"]+)"', saved.get_data(as_text=True))[1]
     plan = db.scalar(select(SavedPlan))
     assert plan.service_ids == [walkers]
     stored = repr(plan.profile)
@@ -124,8 +124,10 @@ def test_an_unknown_plan_link_is_a_404(client):
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("place", "not a place", "could not find a place"), ("distance", "abc", "Enter a number"),
-     ("age", "old", "Enter an age"), ("languages", "english", "two-letter")],
+    [("place", "not a place", "could not find a place"),
+     ("distance", "abc", "Enter how far they can travel as a number of kilometres"),
+     ("age", "old", "Enter their age in whole years"),
+     ("languages", "english", "Choose the languages they can take part in from the list")],
 )
 def test_bad_form_input_is_shown_beside_the_field_and_kept(client, link_worker, field, value, message):
     fields = [(k, v) for k, v in FORM if k != field] + [(field, value)]
