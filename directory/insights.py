@@ -75,7 +75,7 @@ def record_match(app: Flask, profile: matcher.Profile, result: matcher.MatchResu
         return
     try:
         rows = match_counts(profile, result, candidates, app.extensions["vocabulary"].for_matcher, today)
-        _upsert(app, DemandCount.__table__, rows, ("month", "district", "kind", "code", "readiness"))
+        add_counts(app, DemandCount.__table__, rows, ("month", "district", "kind", "code", "readiness"))
     except Exception:  # counting must never cost a person their match
         log.exception("could not count a match for the insights page")
 
@@ -162,7 +162,7 @@ def record_search(app: Flask, text: str, total: int, today: date) -> None:
         month, secret = month_of(today), str(app.config["SECRET_KEY"]).encode()
         hashes = {_word_hash(secret, w): w for w in search_words(text)}
         rows = [{"month": month, "word_hash": h, "searches": 1} for h in hashes]
-        _upsert(app, SearchMiss.__table__, rows, ("month", "word_hash"), reveal=(month, hashes))
+        add_counts(app, SearchMiss.__table__, rows, ("month", "word_hash"), reveal=(month, hashes))
     except Exception:  # counting must never cost anyone their search page
         log.exception("could not count a search for the insights page")
 
@@ -171,7 +171,7 @@ def _word_hash(secret: bytes, word: str) -> str:
     return hmac.new(secret, word.encode(), hashlib.sha256).hexdigest()
 
 
-def _upsert(app: Flask, table: sa.Table, rows: list[dict[str, Any]], key: Sequence[str],
+def add_counts(app: Flask, table: sa.Table, rows: list[dict[str, Any]], key: Sequence[str],
             reveal: tuple[date, dict[str, str]] | None = None) -> None:
     """Add rows' counters to the stored ones (inserting rows not there yet), in one statement
     of its own transaction: safe when two requests count the same row at once."""

@@ -157,7 +157,7 @@ def test_counting_that_fails_never_fails_the_match_or_the_search(app, client, se
     def broken(*args, **kwargs):
         raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(insights, "_upsert", broken)
+    monkeypatch.setattr(insights, "add_counts", broken)
     with caplog.at_level(logging.ERROR, logger="directory.insights"):
         response = client.post("/workspace/", data=MultiDict(FORM))
         assert response.status_code == 200 and "Benwell Walkers" in response.get_data(as_text=True)
@@ -175,7 +175,7 @@ def test_counts_made_at_once_all_add_up(app):
         try:
             for _ in range(5):
                 rows = insights.match_counts(profile, result, [], app.extensions["vocabulary"].for_matcher, TODAY)
-                insights._upsert(app, DemandCount.__table__, rows,
+                insights.add_counts(app, DemandCount.__table__, rows,
                                  ("month", "district", "kind", "code", "readiness"))
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
@@ -215,7 +215,7 @@ def test_a_near_miss_is_counted_under_the_rule_that_kept_it_out():
 def seed(app: Flask, *rows: dict[str, Any]) -> None:
     full = [dict.fromkeys(insights.COUNTERS, 0) | {"month": date(2026, 11, 1), "readiness": "ready"} | r
             for r in rows]
-    insights._upsert(app, DemandCount.__table__, full, ("month", "district", "kind", "code", "readiness"))
+    insights.add_counts(app, DemandCount.__table__, full, ("month", "district", "kind", "code", "readiness"))
 
 
 def test_the_top_gaps_read_as_sentences(app, db):
