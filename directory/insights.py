@@ -15,10 +15,13 @@ search word used fewer than 5 times is never shown at all.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import logging
 import re
+import threading
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -75,7 +78,8 @@ def record_match(app: Flask, profile: matcher.Profile, result: matcher.MatchResu
         return
     try:
         rows = match_counts(profile, result, candidates, app.extensions["vocabulary"].for_matcher, today)
-        add_counts(app, DemandCount.__table__, rows, ("month", "district", "kind", "code", "readiness"))
+        pending(app).add(DemandCount.__table__, DEMAND_KEY, rows)
+        _flush_soon(app)
     except Exception:  # counting must never cost a person their match
         log.exception("could not count a match for the insights page")
 
@@ -162,7 +166,8 @@ def record_search(app: Flask, text: str, total: int, today: date) -> None:
         month, secret = month_of(today), str(app.config["SECRET_KEY"]).encode()
         hashes = {_word_hash(secret, w): w for w in search_words(text)}
         rows = [{"month": month, "word_hash": h, "searches": 1} for h in hashes]
-        add_counts(app, SearchMiss.__table__, rows, ("month", "word_hash"), reveal=(month, hashes))
+        pending(app).add(SearchMiss.__table__, SEARCH_KEY, rows, {(month, h): w for h, w in hashes.items()})
+        _flush_soon(app)
     except Exception:  # counting must never cost anyone their search page
         log.exception("could not count a search for the insights page")
 
@@ -171,8 +176,87 @@ def _word_hash(secret: bytes, word: str) -> str:
     return hmac.new(secret, word.encode(), hashlib.sha256).hexdigest()
 
 
+DEMAND_KEY = ("month", "district", "kind", "code", "readiness")
+SEARCH_KEY = ("month", "word_hash")
+
+
+class Pending:
+    """Counts made in this process and not yet written, summed by row.
+
+    A commit costs tens of milliseconds on a slow disk, so matches do not wait for one: the
+    counts are written together, INSIGHTS_FLUSH_SECONDS after the first of them (at once
+    when that is 0), and when the process exits.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.rows: dict[tuple[str, tuple[Any, ...]], Counter[str]] = {}
+        self.keys: dict[str, tuple[sa.Table, Sequence[str]]] = {}
+        self.words: dict[tuple[date, str], str] = {}
+        self.timer: threading.Timer | None = None
+
+    def add(self, table: sa.Table, key: Sequence[str], rows: list[dict[str, Any]],
+            words: dict[tuple[date, str], str] | None = None) -> None:
+        with self.lock:
+            self.keys[table.name] = (table, key)
+            for row in rows:
+                counts = self.rows.setdefault((table.name, tuple(row[k] for k in key)), Counter())
+                counts.update({c: n for c, n in row.items() if c not in key})
+            self.words.update(words or {})
+
+    def take(self) -> tuple[dict[str, tuple[sa.Table, Sequence[str]]], dict[tuple[str, tuple[Any, ...]],
+                                                                     Counter[str]], dict[tuple[date, str], str]]:
+        with self.lock:
+            taken = self.keys, self.rows, self.words
+            self.rows, self.words, self.timer = {}, {}, None
+            return taken
+
+
+def pending(app: Flask) -> Pending:
+    app = getattr(app, "_get_current_object", lambda: app)()  # current_app: the app itself
+    found = app.extensions.get("insights.pending")
+    if found is None:
+        mine = Pending()
+        found = app.extensions.setdefault("insights.pending", mine)
+        if found is mine:  # the first to ask: what is still pending at exit is written then
+            atexit.register(_flush_ref, weakref.ref(app))
+    return found  # type: ignore[no-any-return]
+
+
+def flush(app: Flask) -> None:
+    """Write this process's pending counts (raises if the database refuses them)."""
+    keys, rows, words = pending(app).take()
+    for name, (table, key) in keys.items():
+        full = [dict(zip(key, k, strict=True)) | dict(counts) for (t, k), counts in rows.items() if t == name]
+        add_counts(app, table, full, key, reveal=words if table is SearchMiss.__table__ else None)
+
+
+def _flush_soon(app: Flask) -> None:
+    seconds = float(app.config.get("INSIGHTS_FLUSH_SECONDS", 0) or 0)
+    if seconds <= 0:
+        flush(app)
+        return
+    waiting = pending(app)
+    app = getattr(app, "_get_current_object", lambda: app)()
+    with waiting.lock:
+        if waiting.timer is None:
+            waiting.timer = threading.Timer(seconds, _flush_ref, (weakref.ref(app),))
+            waiting.timer.daemon = True
+            waiting.timer.start()
+
+
+def _flush_ref(app_ref: weakref.ref[Flask]) -> None:
+    """Flush an app's counts if it is still alive (a timer or atexit holds it weakly)."""
+    app = app_ref()
+    if app is not None:
+        try:
+            flush(app)
+        except Exception:
+            log.exception("could not write counts for the insights page")
+
+
 def add_counts(app: Flask, table: sa.Table, rows: list[dict[str, Any]], key: Sequence[str],
-            reveal: tuple[date, dict[str, str]] | None = None) -> None:
+               reveal: dict[tuple[date, str], str] | None = None) -> None:
     """Add rows' counters to the stored ones (inserting rows not there yet), in one statement
     of its own transaction: safe when two requests count the same row at once."""
     if not rows:
@@ -188,10 +272,9 @@ def add_counts(app: Flask, table: sa.Table, rows: list[dict[str, Any]], key: Seq
     )
     with engine.begin() as connection:
         connection.execute(statement)
-        if reveal is not None:  # a word is written out once enough searches have used it
-            month, words = reveal
+        if reveal:  # a word is written out once enough searches have used it
             misses = SearchMiss.__table__
-            for word_hash, word in sorted(words.items()):
+            for (month, word_hash), word in sorted(reveal.items()):
                 connection.execute(
                     sa.update(misses).values(word=word)
                     .where(misses.c.month == month, misses.c.word_hash == word_hash,

@@ -273,3 +273,32 @@ def test_a_commissioner_reads_insights_and_nothing_else(app, client, db, login_a
     assert page.status_code == 200 and "What people asked for" in page.get_data(as_text=True)
     for path in ("/admin/", "/workspace/", "/provider/"):
         assert client.get(path).status_code == 403
+
+
+def test_counts_wait_to_be_written_together(make_app):
+    app = make_app(TODAY=TODAY, INSIGHTS_FLUSH_SECONDS=600)
+    profile = matcher.Profile(goals=frozenset({"meet-people"}), outward_code="NE4")
+    result = matcher.MatchResult(results=(), considered=0)
+    for _ in range(3):
+        insights.record_match(app, profile, result, [], TODAY)
+    for _ in range(5):
+        insights.record_search(app, "aquarobics", 0, TODAY)
+    assert counters(app) == {}  # nothing written yet: a match never waits for a commit
+    insights.flush(app)
+    assert counters(app)[("goal", "meet-people")]["matches"] == 3
+    with app.extensions["db"].sessions() as db:
+        assert db.execute(sa.select(SearchMiss.word, SearchMiss.searches)).all() == [("aquarobics", 5)]
+    insights.flush(app)  # nothing pending: nothing more added
+    assert counters(app)[("goal", "meet-people")]["matches"] == 3
+    timer = insights.pending(app).timer
+    assert timer is None
+
+
+def test_pending_counts_are_written_soon_after_without_anyone_asking(make_app):
+    app = make_app(TODAY=TODAY, INSIGHTS_FLUSH_SECONDS=0.2)
+    profile = matcher.Profile(goals=frozenset({"meet-people"}), outward_code="NE4")
+    insights.record_match(app, profile, matcher.MatchResult(results=(), considered=0), [], TODAY)
+    timer = insights.pending(app).timer
+    assert timer is not None
+    timer.join(5)
+    assert counters(app)[("goal", "meet-people")]["matches"] == 1

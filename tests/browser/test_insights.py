@@ -43,6 +43,7 @@ def seeded(live_server) -> date:
     with app.app_context():
         for _ in range(6):
             insights.record_search(app, "aquarobics", 0, this_month)
+        insights.flush(app)
     app.extensions["db"].engine.dispose()
     return this_month
 
