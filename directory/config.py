@@ -62,6 +62,9 @@ class Defaults:
     BASE_URL = "http://127.0.0.1:5000"
     # Fix "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real UK date.
     TODAY = ""
+    # Count matches and fruitless searches, anonymously, for the insights page (insights.py).
+    INSIGHTS_COUNTING = True
+    INSIGHTS_FLUSH_SECONDS = 5.0  # counts are written together this long after the first
     REPORT_RATE_LIMIT = "5 per hour"
     JOIN_RATE_LIMIT = "5 per hour"
 

@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 
 import matcher
 
-from . import freshness, search
+from . import freshness, insights, search
 from .facts import IdSource, ServiceFacts, load_facts
 from .models import (
     CoverageArea,
@@ -437,4 +437,6 @@ def run_match(app: Flask, session: Session, profile: matcher.Profile, today: dat
     candidates = [c for c in cache.get(session, now, public_ids)
                   if not freshness.is_expired(c.last_verified, today)]
     scores = None if words is None else words.for_ids(c.id for c in candidates)
-    return matcher.match(profile, candidates, vocab, today, scores)
+    result = matcher.match(profile, candidates, vocab, today, scores)
+    insights.record_match(app, profile, result, candidates, today)  # anonymous counts; never raises
+    return result

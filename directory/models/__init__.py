@@ -2,6 +2,7 @@
 
 from ._common import new_public_id, utcnow
 from .account import RateLimitCounter, Role, User, memberships
+from .insight import DemandCount, NeedKind, SearchMiss
 from .external import ExternalTaxonomy, ExternalTerm, ServiceExternalTerm
 from .location import Location, service_locations
 from .moderation import (
@@ -38,6 +39,9 @@ __all__ = [
     "SECTIONS",
     "VENUE_ACCESS",
     "CoverageArea",
+    "DemandCount",
+    "NeedKind",
+    "SearchMiss",
     "Day",
     "ExternalTaxonomy",
     "ExternalTerm",

@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     LINK_WORKER = "link_worker"
     PROVIDER = "provider"
+    COMMISSIONER = "commissioner"  # reads the insights page, changes nothing
 
 
 memberships = sa.Table(

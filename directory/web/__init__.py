@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, community, errors, filters, provider, public, suggestions, workspace
+from . import (
+    admin,
+    community,
+    errors,
+    filters,
+    insights,
+    provider,
+    public,
+    suggestions,
+    workspace,
+)
 
 
 # Everything comes from this site: no inline scripts or styles, no framing, forms post here.
@@ -22,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(suggestions.bp)
     app.register_blueprint(community.bp)
+    app.register_blueprint(insights.bp)
     filters.init_app(app)
     errors.init_app(app)
 

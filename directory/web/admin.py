@@ -50,7 +50,8 @@ except (ImportError, ZoneInfoNotFoundError):  # no tz database: show UTC
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 REASON_LIMIT = 2000
-ROLE_NAMES = {Role.ADMIN: "an admin", Role.LINK_WORKER: "a Link Worker", Role.PROVIDER: "a provider"}
+ROLE_NAMES = {Role.ADMIN: "an admin", Role.LINK_WORKER: "a Link Worker", Role.PROVIDER: "a provider",
+              Role.COMMISSIONER: "a commissioner"}
 
 
 @bp.app_template_filter("admin_time")
@@ -66,7 +67,8 @@ def _admin_time(value: datetime | None) -> str:
 
 @bp.app_template_filter("role_name")
 def _role_name(role: Role) -> str:
-    return {Role.ADMIN: "Admin", Role.LINK_WORKER: "Link Worker", Role.PROVIDER: "Provider"}[role]
+    return {Role.ADMIN: "Admin", Role.LINK_WORKER: "Link Worker", Role.PROVIDER: "Provider",
+            Role.COMMISSIONER: "Commissioner"}[role]
 
 
 @bp.before_request

@@ -25,7 +25,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from .. import browse, geocoding, search, vocabulary
+from .. import browse, freshness, geocoding, insights, search, vocabulary
 from ..db import get_session
 from . import ical, present, results
 from .params import DAYS, SORTS, TIMES, SearchParams, format_number, parse
@@ -112,6 +112,7 @@ def _results_page(category: str | None) -> ResponseReturnValue:
     if category:
         params.categories = ()  # the page itself is the category filter
     page = results.run(get_session(), params, vocab, geocoding.current(), category)
+    insights.record_search(current_app, params.q, page.total, freshness.today())  # words only, if none found
     if params.format == "json":
         return jsonify(page.as_json())
     return render_template(

@@ -162,6 +162,7 @@ def app_config(tmp_path: Path, template_db: Databases, **extra: Any) -> dict[str
         "SEARCH_INDEX_DIR": str(tmp_path / "search"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "INSIGHTS_FLUSH_SECONDS": 0,  # demand counts written at once, so a test can read them
         # argon2 at its lowest work factors: hundreds of sign-ins, each otherwise ~0.1 s.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 64,

@@ -43,7 +43,7 @@ from directory.models import (
 
 from .factories import term
 
-ROLES = ("anonymous", "own_provider", "other_provider", "link_worker", "admin")
+ROLES = ("anonymous", "own_provider", "other_provider", "link_worker", "admin", "commissioner")
 TODAY = date(2026, 11, 25)
 PASSWORD_HASH = hash_password("correct horse battery")  # once, for every case
 
@@ -74,6 +74,7 @@ def build_world(app: Flask) -> World:
             "other_provider": User(email="theirs@example.org", role=Role.PROVIDER, organizations=[theirs]),
             "link_worker": User(email="lw@example.org", role=Role.LINK_WORKER),
             "admin": User(email="admin@example.org", role=Role.ADMIN),
+            "commissioner": User(email="funder@example.org", role=Role.COMMISSIONER),
         }
         for user in users.values():
             user.password_hash = PASSWORD_HASH
@@ -139,13 +140,18 @@ def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(ROLES, status)
 
 
-def signed_in(anonymous: int, own: int, other: int, link_worker: int, admin: int) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, own, other, link_worker, admin), strict=True))
+def signed_in(anonymous: int, own: int, other: int, link_worker: int, admin: int,
+              commissioner: int | None = None) -> dict[str, int]:
+    """By default a commissioner, who only reads insights, is refused wherever sign-in is needed."""
+    if commissioner is None:
+        commissioner = 403 if anonymous == 302 else anonymous
+    return dict(zip(ROLES, (anonymous, own, other, link_worker, admin, commissioner), strict=True))
 
 
 WORKSPACE = signed_in(302, 403, 403, 200, 200)
 ADMIN_GET = signed_in(302, 403, 403, 403, 200)
 ADMIN_POST = signed_in(302, 403, 403, 403, 302)
+INSIGHTS_GET = signed_in(302, 403, 403, 403, 200, commissioner=200)
 # A provider of another organisation gets 404, not 403: ids of other groups' listings leak nothing.
 OWNER_GET = signed_in(302, 200, 404, 403, 200)
 OWNER_POST = signed_in(302, 303, 404, 403, 303)  # 303: see the listing after the change
@@ -261,6 +267,11 @@ CASES = [
     Case("admin.resolve_report", "POST", lambda w: f"/admin/reports/{w.report.id}/resolve", ADMIN_POST),
     Case("admin.service_history", "GET", lambda w: f"/admin/services/{S(w)}/history", ADMIN_GET),
     Case("admin.users", "GET", lambda w: "/admin/users", ADMIN_GET),
+    # --- insights: admins and commissioners read them -------------------------------------------
+    Case("insights.overview", "GET", lambda w: "/insights/?months=6", INSIGHTS_GET),
+    Case("insights.export", "GET", lambda w: "/insights/gaps.csv", INSIGHTS_GET),
+    Case("insights.export", "GET", lambda w: "/insights/people.csv", signed_in(302, 403, 403, 403, 404, 404),
+         name="an export that does not exist"),
 ]
 
 # Tampering: another organisation's ids, an organisation injected into a form, another method.
@@ -283,6 +294,7 @@ TAMPERING = [
          name="edit by DELETE"),
     Case("admin.approve_change", "GET", lambda w: f"/admin/changes/{w.change.id}/approve", everyone(405),
          name="approval by GET"),
+    Case("insights.overview", "POST", lambda w: "/insights/", everyone(405), name="insights by POST"),
 ]
 
 
@@ -297,10 +309,13 @@ def _state(app: Flask) -> tuple[Any, ...]:
     return tuple(_counts(app).items()), tuple(listings_now), tuple(changes), tuple(trusted)
 
 
+SIGNED_IN_AREAS = ("workspace", "provider", "admin", "insights")
+
+
 def _refused(case: Case, role: str) -> bool:
     status = case.expect[role]
     return status in (403, 404, 405) or (status == 302 and role == "anonymous"
-                                         and case.endpoint.split(".")[0] in ("workspace", "provider", "admin"))
+                                         and case.endpoint.split(".")[0] in SIGNED_IN_AREAS)
 
 
 def _ask(app: Flask, world: World, case: Case, role: str) -> None:
@@ -317,7 +332,7 @@ def _ask(app: Flask, world: World, case: Case, role: str) -> None:
         f"expected {case.expect[role]}\n{response.get_data(as_text=True)[:600]}"
     )
     if response.status_code == 302 and role == "anonymous" \
-            and case.endpoint.split(".")[0] in ("workspace", "provider", "admin"):
+            and case.endpoint.split(".")[0] in SIGNED_IN_AREAS:
         assert "/auth/login" in response.headers["Location"]
     if before is not None:
         assert _state(app) == before, f"{case.id} as {role} was refused but changed something"
