@@ -41,7 +41,7 @@ class TagSuggestion(Base):
         sa.ForeignKey("services.id", ondelete="CASCADE"), index=True
     )
     term_id: Mapped[int] = mapped_column(sa.ForeignKey("terms.id", ondelete="RESTRICT"))
-    confidence: Mapped[float]
+    confidence: Mapped[float] = mapped_column(sa.Float)
     # The words that led to it, e.g. "walking group" (description), and which field.
     evidence: Mapped[str] = mapped_column(sa.String(300), default="")
     source: Mapped[str] = mapped_column(sa.String(40), default="description")
