@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from datetime import time
+from functools import lru_cache
 
 from matcher.geo import Point
 from matcher.lexical import split_wanted, terms
 from matcher.model import VENUE_FACTS, Profile, Session
 from matcher.vocabulary import Goal, Vocabulary
 from matcher.weights import WEIGHTS
-
 
 # Categories of services about health itself: a goal serving one of them (manage a
 # condition, feel less low, lose weight, stop smoking) is a goal about the person's main

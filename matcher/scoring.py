@@ -185,7 +185,8 @@ def ceiling(r: Reach, text: float = 0.0) -> float | None:
     served, direct, _ = goal_fit(r)
     conditions, central = _shared_conditions(r)
     others_only = bool(c.conditions) and not conditions
-    goal, activity, order = _goal_parts(p, served, direct, OTHERS_GOAL_SHARE if others_only else 1.0)
+    share = OTHERS_GOAL_SHARE if others_only else 1.0
+    goal, activity, order = _goal_parts(p, served, direct, share)
     condition = _condition(conditions, central)
     said = WEIGHTS["text"] * min(max(text, 0.0), 1.0)
     if not (goal > 0 or condition > 0 or said > 0):  # as Signals.relevant
