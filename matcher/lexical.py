@@ -109,12 +109,14 @@ def _found(text: str, wanted: frozenset[str], likely: re.Pattern[str]) -> set[st
 
 def shared_words(query: str, text: str) -> tuple[str, ...]:
     """The person's own words (as written) whose stems also occur in text."""
-    found = set(terms(text))
-    seen: dict[str, None] = {}
-    for w in _WORD.findall(query.lower()):
-        if len(w) > 2 and w not in STOPWORDS and stem(w) in found:
-            seen.setdefault(w, None)
-    return tuple(seen)
+    words = [w for w in _WORD.findall(query.lower()) if len(w) > 2 and w not in STOPWORDS]
+    stems = {w: stem(w) for w in words}
+    wanted = frozenset(stems.values())
+    if not wanted:
+        return ()
+    # As set(terms(text)) & wanted, stemming only the words of text that could match.
+    found = _found(text, wanted, _words_starting(t[:3] for t in wanted))
+    return tuple(dict.fromkeys(w for w in words if stems[w] in found))
 
 
 def document(parts: Iterable[str]) -> str:
@@ -131,7 +133,8 @@ _NOT_WANTED = re.compile(
     r"\b(?:not (?:ready|keen|interested|into|up to|one for|a fan of|bothered about|fussed on)"
     r"|(?:doesn't|does not|don't|do not|didn't|did not|wouldn't|would not|won't|will not)"
     r" (?:like|want|fancy|enjoy|feel up to|do well with|get on with)"
-    r"|(?:can't|cannot|can not|couldn't) (?:be doing with|be bothered with|stand|face|abide|bear|cope with|handle)"
+    r"|(?:can't|cannot|can not|couldn't)"
+    r" (?:be doing with|be bothered with|stand|face|abide|bear|cope with|handle)"
     r"|hates?|hated|dislikes?|disliked|avoids?|avoided|avoiding|refuses?|no more|rather not"
     r"|put off by|sick of|tired of|bored of|bored with|fed up(?: of| with| being)?"
     r"|nervous of|scared of|frightened of|afraid of)\b"

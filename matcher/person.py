@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from datetime import time
+from functools import lru_cache
 
 from matcher.geo import Point
 from matcher.lexical import split_wanted, terms
 from matcher.model import VENUE_FACTS, Profile, Session
 from matcher.vocabulary import Goal, Vocabulary
-from matcher.weights import WEIGHTS
-
+from matcher.weights import READINESS_FIT, WEIGHTS
 
 # Categories of services about health itself: a goal serving one of them (manage a
 # condition, feel less low, lose weight, stop smoking) is a goal about the person's main
@@ -50,6 +49,7 @@ class Person:
     own_languages: frozenset[str]  # the languages they speak besides English
     ranked: bool  # whether the goals came in order of importance
     named: frozenset[str]  # activities the person's words name ("does tai chi": tai-chi-yoga)
+    most: float  # the largest weighted sum any service could reach for them (best_possible)
 
     @property
     def first_goal(self) -> str | None:
@@ -79,6 +79,7 @@ def to_person(p: Profile, vocab: Vocabulary) -> Person:
         main = frozenset(p.conditions[:1])
     languages = p.languages or frozenset({"en"})
     wanted, unwanted = split_wanted(p.text)
+    named = named_activities(wanted, vocab)
     return Person(
         profile=p,
         origins=() if p.origin is None else (p.origin, *p.also_from),
@@ -98,8 +99,37 @@ def to_person(p: Profile, vocab: Vocabulary) -> Person:
         main_conditions=main,
         own_languages=frozenset(languages) - {"en"},
         ranked=ranked,
-        named=named_activities(wanted, vocab),
+        named=named,
+        most=_most(p, bool(goals), main, conditions, bool(wanted.strip()), languages, named),
     )
+
+
+def _most(
+    p: Profile,
+    goals: bool,
+    main: frozenset[str],
+    conditions: frozenset[str],
+    has_text: bool,
+    languages: frozenset[str],
+    named: frozenset[str],
+) -> float:
+    """Every signal that could count for this person, each at its most."""
+    best = WEIGHTS["nearness"] + WEIGHTS["fresh"]
+    if goals:
+        best += WEIGHTS["goal"] + WEIGHTS["activity"]
+    if main:
+        best += WEIGHTS["condition"]
+    elif conditions:
+        best += WEIGHTS["condition_in_passing"]
+    if p.readiness in READINESS_FIT:
+        best += WEIGHTS["readiness"]
+    if has_text:
+        best += WEIGHTS["text"]
+    if languages - {"en"}:
+        best += WEIGHTS["audience"]
+    if named:
+        best += WEIGHTS["named_activity"]
+    return best
 
 
 # Words of activity labels too general to say which activity someone means ("group",

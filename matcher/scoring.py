@@ -15,36 +15,14 @@ from typing import NamedTuple
 from matcher.audience import audience
 from matcher.person import Person
 from matcher.reach import Reach
-from matcher.weights import WEIGHTS
+from matcher.weights import READINESS_FIT, WEIGHTS
 
-__all__ = ["WEIGHTS", "Signals", "ceiling", "score"]
+__all__ = ["READINESS_FIT", "WEIGHTS", "Signals", "ceiling", "score"]
 
 OTHERS_GOAL_SHARE = 0.5  # goal fit kept by a service designed for other conditions only
 REMOTE_NEARNESS = 0.5  # online, telephone or a home visit: no travel, but not face to face nearby
 FRESH_FULL_DAYS = 90  # verified within this many days counts fully ...
 FRESH_NONE_DAYS = 450  # ... fading to nothing by this age
-
-# Readiness: what each support fact or intensity is worth, per readiness level (sums cap at 1).
-READINESS_FIT: Mapping[str, Mapping[str, float]] = MappingProxyType(
-    {
-        "not-yet": {
-            "light": 0.4,
-            "moderate": 0.1,
-            "drop-in": 0.2,
-            "accompanied-first-visit": 0.2,
-            "miss-sessions-ok": 0.2,
-            "remote": 0.4,
-        },
-        "thinking": {
-            "light": 0.4,
-            "moderate": 0.3,
-            "beginners-welcome": 0.4,
-            "accompanied-first-visit": 0.1,
-            "drop-in": 0.1,
-        },
-    }
-)
-
 
 class Signals(NamedTuple):
     """Everything the score of one service was built from, kept for the explanation.
@@ -145,10 +123,9 @@ def _goal_parts(
     activity = WEIGHTS["activity"] * len(direct) * alike
     if not p.ranked:
         return goal, activity, 0.0
-    weight = p.goal_weight
+    weight = p.goal_weight.__getitem__
     ordered = goal_share * (
-        WEIGHTS["goal"] * sum([weight[g] for g in served])
-        + WEIGHTS["activity"] * sum([weight[g] for g in direct])
+        WEIGHTS["goal"] * sum(map(weight, served)) + WEIGHTS["activity"] * sum(map(weight, direct))
     )
     return goal, activity, ordered - goal - activity
 
@@ -185,7 +162,8 @@ def ceiling(r: Reach, text: float = 0.0) -> float | None:
     served, direct, _ = goal_fit(r)
     conditions, central = _shared_conditions(r)
     others_only = bool(c.conditions) and not conditions
-    goal, activity, order = _goal_parts(p, served, direct, OTHERS_GOAL_SHARE if others_only else 1.0)
+    share = OTHERS_GOAL_SHARE if others_only else 1.0
+    goal, activity, order = _goal_parts(p, served, direct, share)
     condition = _condition(conditions, central)
     said = WEIGHTS["text"] * min(max(text, 0.0), 1.0)
     if not (goal > 0 or condition > 0 or said > 0):  # as Signals.relevant
@@ -269,20 +247,6 @@ def freshness(verified: date | None, today: date) -> float:
 
 
 def best_possible(p: Person) -> float:
-    """The largest weighted sum any service could reach for this person."""
-    best = WEIGHTS["nearness"] + WEIGHTS["fresh"]
-    if p.goals:
-        best += WEIGHTS["goal"] + WEIGHTS["activity"]
-    if p.main_conditions:
-        best += WEIGHTS["condition"]
-    elif p.conditions:
-        best += WEIGHTS["condition_in_passing"]
-    if p.profile.readiness in READINESS_FIT:
-        best += WEIGHTS["readiness"]
-    if p.has_text:
-        best += WEIGHTS["text"]
-    if p.own_languages:
-        best += WEIGHTS["audience"]
-    if p.named:
-        best += WEIGHTS["named_activity"]
-    return best
+    """The largest weighted sum any service could reach for this person (worked out once, in
+    person.to_person)."""
+    return p.most

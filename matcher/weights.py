@@ -33,3 +33,24 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
         "repeat_activity": 0.05,  # diversify: cost of repeating an activity already shown
     }
 )
+
+# Readiness: what each support fact or intensity is worth, per readiness level (sums cap at 1).
+READINESS_FIT: Mapping[str, Mapping[str, float]] = MappingProxyType(
+    {
+        "not-yet": {
+            "light": 0.4,
+            "moderate": 0.1,
+            "drop-in": 0.2,
+            "accompanied-first-visit": 0.2,
+            "miss-sessions-ok": 0.2,
+            "remote": 0.4,
+        },
+        "thinking": {
+            "light": 0.4,
+            "moderate": 0.3,
+            "beginners-welcome": 0.4,
+            "accompanied-first-visit": 0.1,
+            "drop-in": 0.1,
+        },
+    }
+)

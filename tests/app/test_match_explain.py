@@ -35,8 +35,11 @@ def run_match(app, tmp_path, payload, *options):
     )
 
 
-def test_explain_prints_every_signal_for_each_suggestion_and_notable_exclusion(app, catalogue, tmp_path):
-    payload = {"goals": ["get-more-active"], "location": {"postcode": "NE4 8XJ"}, "max_distance_km": 3}
+def test_explain_prints_every_signal_for_each_suggestion_and_notable_exclusion(
+    app, catalogue, tmp_path
+):
+    payload = {"goals": ["get-more-active"], "location": {"postcode": "NE4 8XJ"},
+               "max_distance_km": 3}
     result = run_match(app, tmp_path, payload, "--explain")
     assert result.exit_code == 0, result.output
     out = result.output

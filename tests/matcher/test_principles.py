@@ -179,8 +179,9 @@ def test_a_lack_is_not_a_refusal():
 
 
 def test_an_activity_the_person_names_lifts_the_service_that_offers_it():
-    art = candidate(id="svc-b", activities=frozenset({"art-group"}), categories=frozenset({"arts"}))
-    choir = candidate(id="svc-a", activities=frozenset({"choir-singing"}), categories=frozenset({"arts"}))
+    arts = frozenset({"arts"})
+    art = candidate(id="svc-b", activities=frozenset({"art-group"}), categories=arts)
+    choir = candidate(id="svc-a", activities=frozenset({"choir-singing"}), categories=arts)
     profile = person(goals=("be-creative",), text="used to love singing")
     assert ranked_ids(profile, [art, choir])[0] == "svc-a"
     assert ranked_ids(replace(profile, text="used to love art"), [art, choir])[0] == "svc-b"
