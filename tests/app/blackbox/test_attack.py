@@ -194,10 +194,7 @@ def test_a_provider_swapping_in_another_groups_ids_gets_nothing(served, sessions
                                      timeout=30, allow_redirects=False)
             assert response.status_code == 404, (path, response.status_code)
     with database.connect() as c:
-        assert not c.scalar(sa.text("SELECT count(*) FROM listing_changes WHERE proposed LIKE '%Hijacked%'"))
-        assert not c.scalar(sa.text("SELECT count(*) FROM services WHERE status = 'closed' AND "
-                                    "public_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
-                            {"ids": theirs[:8]}) or True
+        assert not c.scalar(sa.text("SELECT count(*) FROM listing_changes WHERE CAST(proposed AS TEXT) LIKE '%Hijacked%'"))
 
 
 def test_xss_probes_in_every_public_field_come_back_escaped(served, sessions, database):
