@@ -28,6 +28,15 @@ def _time(text: str) -> time:
     return time.max if text == "24:00" else time.fromisoformat(text)
 
 
+class WholeNumber(fields.Integer):
+    """A JSON integer: 70, or 70.0 (the same number in JSON), but never "70" or true."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer() and not isinstance(value, bool):
+            value = int(value)
+        return super()._validated(value)  # type: ignore[no-any-return]
+
+
 def _one_line(value: str) -> None:
     if (problem := plaintext.single_line_problem(value)) is not None:
         raise ValidationError(problem)
@@ -97,7 +106,7 @@ class ProfileIn(Schema):
         validate=Range(min=0, max=1000, error="Give a distance from 0 to 1000 km"),
     )
     readiness = fields.String(load_default="ready")
-    age = fields.Integer(load_default=None, allow_none=True, strict=True,
+    age = WholeNumber(load_default=None, allow_none=True, strict=True,
                          validate=Range(0, 130, error="Give an age from 0 to 130"))
     gender = fields.String(load_default=None, allow_none=True, validate=[Length(max=40), _one_line])
     availability = fields.List(fields.Nested(WindowIn), load_default=list,
@@ -112,7 +121,7 @@ class ProfileIn(Schema):
     text = fields.String(load_default="", validate=[Length(max=2000), _no_controls])
     exclude = fields.List(fields.String(validate=[Length(max=64), _one_line]), load_default=list,
                           validate=_limit("exclude"))
-    limit = fields.Integer(load_default=10, strict=True,
+    limit = WholeNumber(load_default=10, strict=True,
                            validate=Range(1, 50, error="Give a limit from 1 to 50"))
 
     def __init__(self, vocabulary: Vocabulary, **kwargs: Any) -> None:

@@ -21,9 +21,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_login import login_manager as flask_login_manager
 
 from directory import listings, moderation, plans, tokens
+from directory.auth import VERSION_KEY
+from directory.auth import login_manager as directory_login_manager
 from directory.auth.passwords import hash_password
 from directory.models import (
     AuditEvent,
@@ -119,7 +120,9 @@ def sign_in(app: Flask, client: FlaskClient, user: User | None) -> None:
     with client.session_transaction() as session, app.test_request_context(environ_base=client.environ_base):
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
-        session["_id"] = flask_login_manager._create_identifier()  # what "strong" protection checks
+        # What "strong" protection checks, and the account's session version (issue #15).
+        session["_id"] = directory_login_manager._session_identifier_generator()
+        session[VERSION_KEY] = user.session_version
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,8 @@ CASES = [
     Case("insights.export", "GET", lambda w: "/insights/gaps.csv", INSIGHTS_GET),
     Case("insights.export", "GET", lambda w: "/insights/people.csv", signed_in(302, 403, 403, 403, 404, 404),
          name="an export that does not exist"),
+    Case("admin.set_user_active", "POST", lambda w: f"/admin/users/{w.users['other_provider'].id}/active",
+         ADMIN_POST, data=lambda w: {"active": "0"}),
 ]
 
 # Tampering: another organisation's ids, an organisation injected into a form, another method.

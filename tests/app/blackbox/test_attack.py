@@ -194,10 +194,7 @@ def test_a_provider_swapping_in_another_groups_ids_gets_nothing(served, sessions
                                      timeout=30, allow_redirects=False)
             assert response.status_code == 404, (path, response.status_code)
     with database.connect() as c:
-        assert not c.scalar(sa.text("SELECT count(*) FROM listing_changes WHERE proposed LIKE '%Hijacked%'"))
-        assert not c.scalar(sa.text("SELECT count(*) FROM services WHERE status = 'closed' AND "
-                                    "public_id IN :ids").bindparams(sa.bindparam("ids", expanding=True)),
-                            {"ids": theirs[:8]}) or True
+        assert not c.scalar(sa.text("SELECT count(*) FROM listing_changes WHERE CAST(proposed AS TEXT) LIKE '%Hijacked%'"))
 
 
 def test_xss_probes_in_every_public_field_come_back_escaped(served, sessions, database):
@@ -301,11 +298,26 @@ def test_concurrent_saves_of_one_form_version_leave_exactly_one_pending_change(s
     assert pending == 1
 
 
+# What a well-formed request may still be refused for: a postcode or place the gazetteer does
+# not know, a time window ending before it starts, and rules between query parameters (each
+# said in the parameter's description).
+UNSAYABLE = ("is not a valid UK postcode", "is not a known postcode", "could not find a place",
+             "The window must end after it starts", "Give a postcode to measure proximity from",
+             "Ask for minimal or full, not both")
+
+
+def _flat(errors) -> list[str]:
+    if isinstance(errors, dict):
+        return [m for v in errors.values() for m in _flat(v)]
+    if isinstance(errors, list):
+        return [m for v in errors for m in _flat(v)]
+    return [str(errors)]
+
+
 def test_the_api_keeps_to_its_openapi_document_with_every_check(served):
     """schemathesis, every check: a request the document allows is accepted, one it refuses is
-    refused, and every answer is as documented. The only 400s allowed for a well-formed match
-    body are what no schema can say: a postcode or place the gazetteer does not know, and a
-    time window that ends before it starts."""
+    refused, and every answer is as documented. The only 400s allowed for a well-formed request
+    are the rules no OpenAPI document can state (UNSAYABLE)."""
     import schemathesis
     from hypothesis import HealthCheck, given, settings
     from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -316,11 +328,9 @@ def test_the_api_keeps_to_its_openapi_document_with_every_check(served):
         meta = case.meta
         if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
             return None
-        errors = response.json().get("errors", {})
-        postcode_only = set(errors) == {"location"} and set(errors["location"]) == {"postcode"}
-        window_order = set(errors) == {"availability"} and all(
-            set(v) == {"to"} for v in errors["availability"].values())
-        assert postcode_only or window_order, f"valid request refused: {errors}"
+        messages = _flat(response.json().get("errors", {}))
+        assert messages and all(any(rule in m for rule in UNSAYABLE) for m in messages), \
+            f"valid request refused: {messages}"
         return None
 
     failures = []
