@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..geocoding import is_outward_code
-from ..models import VENUE_ACCESS, ServiceStatus
+from ..models import VENUE_ACCESS, ServiceStatus, Taxonomy
 from . import ids
 from .attributes import read_attributes
 from .languages import to_iso639_1
@@ -70,11 +70,13 @@ def parse_service(
     if min_age is not None and max_age is not None and min_age > max_age:
         r.error("minimum_age", "is more than maximum_age")
     locations, sal_locations = read_venues(r, raw, terms, locate)
-    if not locations and service_id:
-        locations = _venue_from_text(r, raw, service_id, locate)
     is_free, cost = _cost(r, raw)
     suggested: set[tuple[Any, str]] = set()
     our_terms, external = read_attributes(r, raw, terms, suggested)
+    # A listing tagged in our terms was placed by whoever tagged it; only an untagged feed
+    # record with no venue gets one from the postcode its description gives.
+    if not locations and service_id and not any(t is not Taxonomy.ACCESS for t, _ in our_terms):
+        locations = _venue_from_text(r, raw, service_id, locate)
     venue_codes = {code for loc in locations for code in loc.access}
     # A venue access fact said of the service is a fact about its venues: keep it on the
     # service only where no venue already says it (spec: venues carry accessibility[]).
@@ -198,7 +200,9 @@ def _cost(r: Reader, raw: Mapping[str, Any]) -> tuple[bool, str]:
         price = _price(amount, currency) if amount else ""
         named = label if label and label.casefold() != "free" else ""
         # Amount, currency and description together: "£35 per 1 hour session".
-        said = " ".join(p for p in (price, described) if p and not (p == price and price in described))
+        # A description that gives its own figures ("£2 a session", "50p") is said as it is.
+        priced = price if price and not any(c.isdigit() for c in described) else ""
+        said = " ".join(p for p in (priced, described) if p)
         text = f"{named}: {said}" if named and said else (said or named)
         if text:
             texts.append(html_to_text(text))

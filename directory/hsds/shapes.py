@@ -64,8 +64,8 @@ def detect(document: object) -> tuple[str, list[object]]:
             return HSDS3_PAGE, document["contents"]
         if "id" in document and "name" in document:
             return (V1_SERVICE if is_v1_service(document) else HSDS3_SERVICE), [document]
-    raise ValueError("expected a JSON list of services, an HSDS page with 'contents', "
-                     "or an ORUK v1 page with 'content'")
+    raise ValueError("expected a JSON list of HSDS services, a page with 'contents' (HSDS 3) "
+                     "or one with 'content' (ORUK v1)")
 
 
 # HSDS 3 service fields with no place in the directory (counted in the import summary).

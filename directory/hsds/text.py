@@ -9,6 +9,7 @@ decides what is markup.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import nh3
@@ -24,12 +25,14 @@ def strip_invisible(value: str) -> str:
     return value.translate(INVISIBLE)
 
 
+# Only whether to treat text as HTML is decided by pattern (a tag or an entity); what is
+# markup once it is, nh3 and the HTML parser decide.
+_MARKUP = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?|!--)>|&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+[0-9]*);")
+
+
 def looks_like_html(value: str) -> bool:
     """Whether value holds a tag or an entity; plain text is left exactly as it came."""
-    if "<" in value:
-        start = value.find("<")
-        return start + 1 < len(value) and (value[start + 1].isalpha() or value[start + 1] in "/!")
-    return "&" in value and ";" in value[value.find("&"):]
+    return _MARKUP.search(value) is not None
 
 
 def html_to_text(value: str) -> str:

@@ -1,6 +1,7 @@
 """Suggestions written for services, and the admin's decisions on them. Flush, never commit.
 
-A suggestion at or above HIGH_CONFIDENCE is applied at once: its term goes on the service
+A suggestion at or above HIGH_CONFIDENCE, for a service whose own listing has no category,
+activity, condition or intensity (a feed that carries none of our vocabulary), is applied at once: its term goes on the service
 (so search and the matcher use it straight away) and the suggestion row says it was applied
 and is still only suggested. Accepting makes it an ordinary tag (the row stays, as a record
 of where it came from); rejecting takes the term off and keeps the row, so it is never
@@ -61,6 +62,7 @@ def suggest_for(session: Session, services: Iterable[Service], report: SuggestRe
         rows = {(r.term.taxonomy, r.term.code): r for r in service.suggestions}
         applied_ids = {r.term_id for r in service.suggestions if r.applied}
         own = {(t.taxonomy, t.code) for t in service.terms if t.id not in applied_ids}
+        curated = any(taxonomy is not Taxonomy.ACCESS for taxonomy, _ in own)
         for key, row in rows.items():
             if row.state is SuggestionState.SUGGESTED and key not in found:
                 if row.applied:
@@ -76,7 +78,9 @@ def suggest_for(session: Session, services: Iterable[Service], report: SuggestRe
             if s.taxonomy is Taxonomy.INTENSITY:
                 continue
             term = terms[key]
-            high = s.confidence >= HIGH_CONFIDENCE
+            # A listing that already says what it is in our terms (beyond how it is reached)
+            # was tagged by someone: suggestions for it wait for review.
+            high = s.confidence >= HIGH_CONFIDENCE and not curated
             service.suggestions.append(TagSuggestion(
                 term=term, term_id=term.id, confidence=s.confidence, evidence=s.evidence[:300],
                 source=s.source, rule=s.rule[:120], applied=high))
