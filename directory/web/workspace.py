@@ -416,7 +416,7 @@ def match_form() -> ResponseReturnValue:
                     ))
                 if request.form.get("change"):
                     panel.changed = _change_words(request.form["change"], vocab)
-    if posted and (form.get("lookup") or form.get("lookup_q", "").strip()) and form.get("lookup"):
+    if posted and form.get("lookup"):
         panel.lookup_q = form.get("lookup_q", "").strip()[:100]
         if panel.lookup_q:
             panel.lookup = _lookup(panel.lookup_q)
@@ -424,6 +424,12 @@ def match_form() -> ResponseReturnValue:
             errors.setdefault("lookup_q", ["Enter the name of a service to add"])
     if shortlist:
         panel.shortlist = [card(s, vocab, now) for s in plans.plan_services(session, shortlist)]
+    names = {c["id"]: c["name"] for c in panel.shortlist}
+    added = form.get("add") or form.get("add_anyway")
+    if added in names:
+        panel.announce = f"Added {names[added]} to the shortlist, {len(panel.shortlist)} in all."
+    elif form.get("remove"):
+        panel.announce = f"Removed from the shortlist, {len(panel.shortlist)} left."
     status = 400 if errors else 200
     return render_template(
         "workspace/match.html", form=form, errors=errors, panel=panel, vocab=vocab,
