@@ -20,7 +20,6 @@ from werkzeug.datastructures import MultiDict
 from .. import audit, freshness, notify, plans, vocabulary
 from ..db import get_session
 from ..models import SavedPlan, User
-from . import present
 
 PLAN_DAYS = 90
 # Form fields carried from the workspace into the plan page's own buttons.
@@ -62,10 +61,8 @@ def _render(cards: list[dict[str, Any]], *, goals: list[str], words: str, worker
     ), status
 
 
-def _cards(service_ids: list[str], card: Callable[..., dict[str, Any]]) -> list[dict[str, Any]]:
-    vocab = vocabulary.current()
-    now = present.local_now()
-    return [card(s, vocab, now) for s in plans.plan_services(get_session(), service_ids)]
+def _cards(service_ids: list[str], cards_for: Callable[..., list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return cards_for(service_ids)
 
 
 def _worker() -> str | None:

@@ -324,6 +324,10 @@ class Panel:
     changed: str = ""  # what the last change did, said at the top of the suggestions
     announce: str = ""  # said by screen readers after an action (a status region)
 
+    @property
+    def shortlisted(self) -> frozenset[str]:
+        return frozenset(c["id"] for c in self.shortlist)
+
 
 def _forget(payload: dict[str, Any]) -> None:
     key = hashlib.sha256(json.dumps([payload, freshness.today().isoformat()], sort_keys=True,
@@ -423,7 +427,7 @@ def match_form() -> ResponseReturnValue:
         else:
             errors.setdefault("lookup_q", ["Enter the name of a service to add"])
     if shortlist:
-        panel.shortlist = [card(s, vocab, now) for s in plans.plan_services(session, shortlist)]
+        panel.shortlist = _shortlist_cards(session, shortlist, vocab, now)
     names = {c["id"]: c["name"] for c in panel.shortlist}
     added = form.get("add") or form.get("add_anyway")
     if added in names:
@@ -437,7 +441,23 @@ def match_form() -> ResponseReturnValue:
         needs=[(c, vocab.label("access", c)) for c in FORM_NEEDS],
         field_names=FIELD_NAMES, goal_order=",".join(ordered_goals(form)),
         chosen_languages=[c for c in form.getlist("languages") if c] or ["en"],
+        language_codes=frozenset(code for code, _name in languages()),
     ), status
+
+
+def _shortlist_cards(session: Any, ids: list[str], vocab: vocabulary.Vocabulary,
+                     now: datetime) -> list[dict[str, Any]]:
+    """The shortlist's cards, in order: active services from the plain, fast reads; any
+    other (paused since it was added, say) through the ORM, as the plan shows it."""
+    views: dict[str, Any] = dict(browse.active_service_views(session, ids))
+    missing = [i for i in ids if i not in views]
+    if missing:
+        views.update({s.public_id: s for s in plans.plan_services(session, missing)})
+    return [card(views[i], vocab, now) for i in ids if i in views]
+
+
+def _cards_for(ids: list[str]) -> list[dict[str, Any]]:
+    return _shortlist_cards(get_session(), ids, vocabulary.current(), present.local_now())
 
 
 def _service_href(public_id: str) -> str | None:
@@ -468,18 +488,18 @@ def _change_words(change: str, vocab: vocabulary.Vocabulary) -> str:
 @role_required(Role.LINK_WORKER, Role.ADMIN)
 def plan() -> ResponseReturnValue:
     """The printable plan for the shortlisted services; optionally saved behind a link."""
-    return plan_page.plan(to_payload, _shortlist, card)
+    return plan_page.plan(to_payload, _shortlist, _cards_for)
 
 
 @bp.post("/plan/send")
 @role_required(Role.LINK_WORKER, Role.ADMIN)
 def send_plan() -> ResponseReturnValue:
     """Send a saved plan's link by text message or email (the number is never stored)."""
-    return plan_page.send(card)
+    return plan_page.send(_cards_for)
 
 
 @bp.get("/plan/<token>")
 def shared_plan(token: str) -> ResponseReturnValue:
     """The saved plan, for the person's phone: no sign-in, only the unguessable link."""
-    return plan_page.shared(token, card)
+    return plan_page.shared(token, _cards_for)
 
