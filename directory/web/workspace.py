@@ -24,7 +24,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -42,7 +41,8 @@ from .params import parse as parse_search
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
-PARTS = {"morning": ("08:00", "12:00"), "afternoon": ("12:00", "17:00"), "evening": ("17:00", "22:00")}
+PARTS = {"morning": ("08:00", "12:00"), "afternoon": ("12:00", "17:00"),
+         "evening": ("17:00", "22:00")}
 DAYS = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
         ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday"))
 PLAN_DAYS = plan_page.PLAN_DAYS
@@ -280,7 +280,8 @@ def card(service: Any, vocab: vocabulary.Vocabulary, now: datetime) -> dict[str,
         step_free = bool({"step-free", "wheelchair-accessible"} & set(loc.access_codes))
         venues.append({
             "name": loc.name,
-            "address": ", ".join(x for x in (loc.address_1, loc.address_2, loc.town, loc.postcode) if x),
+            "address": ", ".join(x for x in (loc.address_1, loc.address_2, loc.town, loc.postcode)
+                                 if x),
             "step_free": step_free,
             "access": [vocab.label("access", c) for c in ("step-free", "wheelchair-accessible",
                        "accessible-toilet", "hearing-loop", "near-bus-stop", "parking")
@@ -288,14 +289,18 @@ def card(service: Any, vocab: vocabulary.Vocabulary, now: datetime) -> dict[str,
             "notes": loc.access_notes,
         })
     description = " ".join((service.description or "").split())
+    many = len(service.locations) > 1
     return {
         "id": service.public_id,
         "name": service.name,
         "organization": service.organization.name,
         "description": description,
-        "summary": description if len(description) <= 220 else description[:217].rsplit(" ", 1)[0] + "…",
+        "summary": (description if len(description) <= 220
+                    else description[:217].rsplit(" ", 1)[0] + "…"),
         "next": upcoming[0] if upcoming else None,
-        "pattern": [present.session_text(s) + (f" at {s.location.name}" if s.location and len(service.locations) > 1 else "")
+        # Which venue, when a service meets in more than one.
+        "pattern": [present.session_text(s)
+                    + (f" at {s.location.name}" if s.location and many else "")
                     for s in service.sessions],
         "by_appointment": service.by_appointment,
         "venues": venues,
@@ -346,7 +351,8 @@ _recent_lock = threading.Lock()
 
 def _recent() -> OrderedDict[str, tuple[float, matcher.MatchResult]]:
     """This app's kept matches (one app per test, so tests never share them)."""
-    return current_app.extensions.setdefault("workspace.matches", OrderedDict())  # type: ignore[no-any-return]
+    kept = current_app.extensions.setdefault("workspace.matches", OrderedDict())
+    return kept  # type: ignore[no-any-return]
 
 
 def _match(payload: dict[str, Any], profile: matcher.Profile) -> matcher.MatchResult:
@@ -473,7 +479,8 @@ def _change_words(change: str, vocab: vocabulary.Vocabulary) -> str:
     if kind == "need":
         old, _, new = value.partition(">")
         if new:
-            return f"‘{vocab.label('access', old)}’ changed to ‘{vocab.label('access', new)}’."
+            before, after = vocab.label("access", old), vocab.label("access", new)
+            return f"‘{before}’ changed to ‘{after}’."
         return f"No longer asking for ‘{vocab.label('access', old).lower()}’."
     if kind == "time":
         day, _, part = value.partition("-")
