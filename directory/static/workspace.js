@@ -65,7 +65,10 @@ function land (id) {
   }
   const target = (id && form.querySelector(`#${CSS.escape(id)}`)) || form.querySelector('#results')
   if (!target) return
-  if (!inView(target)) target.scrollIntoView({ block: 'start' })
+  // New suggestions start at the top of the window; a changed card or shortlist only moves
+  // into view if it is not already there.
+  const low = target.id === 'results-title' && target.getBoundingClientRect().top > window.innerHeight * 0.3
+  if (low || !inView(target)) target.scrollIntoView({ block: 'start' })
   target.focus({ preventScroll: true })
 }
 

@@ -20,7 +20,6 @@ from werkzeug.datastructures import MultiDict
 from .. import audit, freshness, notify, plans, vocabulary
 from ..db import get_session
 from ..models import SavedPlan, User
-from . import present
 
 PLAN_DAYS = 90
 # Form fields carried from the workspace into the plan page's own buttons.
@@ -45,7 +44,8 @@ def _qr(link: str) -> str:
 def _link_facts(token: str, expires: date) -> dict[str, Any]:
     code = plans.normal_code(token)
     link = url_for("workspace.shared_plan", token=code, _external=True)
-    return {"link": link, "short": link.split("://", 1)[-1], "code": code, "qr": _qr(link), "expires": expires,
+    return {"link": link, "short": link.split("://", 1)[-1], "code": code, "qr": _qr(link),
+            "expires": expires,
             "expires_text": f"{expires.day} {expires:%B %Y}"}
 
 
@@ -62,10 +62,11 @@ def _render(cards: list[dict[str, Any]], *, goals: list[str], words: str, worker
     ), status
 
 
-def _cards(service_ids: list[str], card: Callable[..., dict[str, Any]]) -> list[dict[str, Any]]:
-    vocab = vocabulary.current()
-    now = present.local_now()
-    return [card(s, vocab, now) for s in plans.plan_services(get_session(), service_ids)]
+CardsFor = Callable[[list[str]], list[dict[str, Any]]]  # ids -> their cards, in order
+
+
+def _cards(service_ids: list[str], cards_for: CardsFor) -> list[dict[str, Any]]:
+    return cards_for(service_ids)
 
 
 def _worker() -> str | None:
@@ -73,7 +74,7 @@ def _worker() -> str | None:
 
 
 def plan(to_payload: Callable[..., Any], shortlist: Callable[..., list[str]],
-         card: Callable[..., dict[str, Any]]) -> ResponseReturnValue:
+         card: CardsFor) -> ResponseReturnValue:
     form = request.form
     session = get_session()
     ids = shortlist(form)
@@ -95,7 +96,7 @@ def plan(to_payload: Callable[..., Any], shortlist: Callable[..., list[str]],
                    worker=_worker(), link=link, form=form)
 
 
-def send(card: Callable[..., dict[str, Any]]) -> ResponseReturnValue:
+def send(card: CardsFor) -> ResponseReturnValue:
     form = request.form
     session = get_session()
     token = form.get("token", "")
@@ -135,7 +136,7 @@ def _expiry(saved: SavedPlan) -> date:
     return saved.expires_at.date()
 
 
-def shared(token: str, card: Callable[..., dict[str, Any]]) -> ResponseReturnValue:
+def shared(token: str, card: CardsFor) -> ResponseReturnValue:
     session = get_session()
     saved = plans.find_plan(session, token)
     if saved is None:

@@ -24,7 +24,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -42,7 +41,8 @@ from .params import parse as parse_search
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
-PARTS = {"morning": ("08:00", "12:00"), "afternoon": ("12:00", "17:00"), "evening": ("17:00", "22:00")}
+PARTS = {"morning": ("08:00", "12:00"), "afternoon": ("12:00", "17:00"),
+         "evening": ("17:00", "22:00")}
 DAYS = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
         ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday"))
 PLAN_DAYS = plan_page.PLAN_DAYS
@@ -280,7 +280,8 @@ def card(service: Any, vocab: vocabulary.Vocabulary, now: datetime) -> dict[str,
         step_free = bool({"step-free", "wheelchair-accessible"} & set(loc.access_codes))
         venues.append({
             "name": loc.name,
-            "address": ", ".join(x for x in (loc.address_1, loc.address_2, loc.town, loc.postcode) if x),
+            "address": ", ".join(x for x in (loc.address_1, loc.address_2, loc.town, loc.postcode)
+                                 if x),
             "step_free": step_free,
             "access": [vocab.label("access", c) for c in ("step-free", "wheelchair-accessible",
                        "accessible-toilet", "hearing-loop", "near-bus-stop", "parking")
@@ -288,14 +289,18 @@ def card(service: Any, vocab: vocabulary.Vocabulary, now: datetime) -> dict[str,
             "notes": loc.access_notes,
         })
     description = " ".join((service.description or "").split())
+    many = len(service.locations) > 1
     return {
         "id": service.public_id,
         "name": service.name,
         "organization": service.organization.name,
         "description": description,
-        "summary": description if len(description) <= 220 else description[:217].rsplit(" ", 1)[0] + "…",
+        "summary": (description if len(description) <= 220
+                    else description[:217].rsplit(" ", 1)[0] + "…"),
         "next": upcoming[0] if upcoming else None,
-        "pattern": [present.session_text(s) + (f" at {s.location.name}" if s.location and len(service.locations) > 1 else "")
+        # Which venue, when a service meets in more than one.
+        "pattern": [present.session_text(s)
+                    + (f" at {s.location.name}" if s.location and many else "")
                     for s in service.sessions],
         "by_appointment": service.by_appointment,
         "venues": venues,
@@ -324,6 +329,10 @@ class Panel:
     changed: str = ""  # what the last change did, said at the top of the suggestions
     announce: str = ""  # said by screen readers after an action (a status region)
 
+    @property
+    def shortlisted(self) -> frozenset[str]:
+        return frozenset(c["id"] for c in self.shortlist)
+
 
 def _forget(payload: dict[str, Any]) -> None:
     key = hashlib.sha256(json.dumps([payload, freshness.today().isoformat()], sort_keys=True,
@@ -342,7 +351,8 @@ _recent_lock = threading.Lock()
 
 def _recent() -> OrderedDict[str, tuple[float, matcher.MatchResult]]:
     """This app's kept matches (one app per test, so tests never share them)."""
-    return current_app.extensions.setdefault("workspace.matches", OrderedDict())  # type: ignore[no-any-return]
+    kept = current_app.extensions.setdefault("workspace.matches", OrderedDict())
+    return kept  # type: ignore[no-any-return]
 
 
 def _match(payload: dict[str, Any], profile: matcher.Profile) -> matcher.MatchResult:
@@ -416,14 +426,20 @@ def match_form() -> ResponseReturnValue:
                     ))
                 if request.form.get("change"):
                     panel.changed = _change_words(request.form["change"], vocab)
-    if posted and (form.get("lookup") or form.get("lookup_q", "").strip()) and form.get("lookup"):
+    if posted and form.get("lookup"):
         panel.lookup_q = form.get("lookup_q", "").strip()[:100]
         if panel.lookup_q:
             panel.lookup = _lookup(panel.lookup_q)
         else:
             errors.setdefault("lookup_q", ["Enter the name of a service to add"])
     if shortlist:
-        panel.shortlist = [card(s, vocab, now) for s in plans.plan_services(session, shortlist)]
+        panel.shortlist = _shortlist_cards(session, shortlist, vocab, now)
+    names = {c["id"]: c["name"] for c in panel.shortlist}
+    added = form.get("add") or form.get("add_anyway")
+    if added in names:
+        panel.announce = f"Added {names[added]} to the shortlist, {len(panel.shortlist)} in all."
+    elif form.get("remove"):
+        panel.announce = f"Removed from the shortlist, {len(panel.shortlist)} left."
     status = 400 if errors else 200
     return render_template(
         "workspace/match.html", form=form, errors=errors, panel=panel, vocab=vocab,
@@ -431,7 +447,23 @@ def match_form() -> ResponseReturnValue:
         needs=[(c, vocab.label("access", c)) for c in FORM_NEEDS],
         field_names=FIELD_NAMES, goal_order=",".join(ordered_goals(form)),
         chosen_languages=[c for c in form.getlist("languages") if c] or ["en"],
+        language_codes=frozenset(code for code, _name in languages()),
     ), status
+
+
+def _shortlist_cards(session: Any, ids: list[str], vocab: vocabulary.Vocabulary,
+                     now: datetime) -> list[dict[str, Any]]:
+    """The shortlist's cards, in order: active services from the plain, fast reads; any
+    other (paused since it was added, say) through the ORM, as the plan shows it."""
+    views: dict[str, Any] = dict(browse.active_service_views(session, ids))
+    missing = [i for i in ids if i not in views]
+    if missing:
+        views.update({s.public_id: s for s in plans.plan_services(session, missing)})
+    return [card(views[i], vocab, now) for i in ids if i in views]
+
+
+def _cards_for(ids: list[str]) -> list[dict[str, Any]]:
+    return _shortlist_cards(get_session(), ids, vocabulary.current(), present.local_now())
 
 
 def _service_href(public_id: str) -> str | None:
@@ -447,7 +479,8 @@ def _change_words(change: str, vocab: vocabulary.Vocabulary) -> str:
     if kind == "need":
         old, _, new = value.partition(">")
         if new:
-            return f"‘{vocab.label('access', old)}’ changed to ‘{vocab.label('access', new)}’."
+            before, after = vocab.label("access", old), vocab.label("access", new)
+            return f"‘{before}’ changed to ‘{after}’."
         return f"No longer asking for ‘{vocab.label('access', old).lower()}’."
     if kind == "time":
         day, _, part = value.partition("-")
@@ -462,18 +495,18 @@ def _change_words(change: str, vocab: vocabulary.Vocabulary) -> str:
 @role_required(Role.LINK_WORKER, Role.ADMIN)
 def plan() -> ResponseReturnValue:
     """The printable plan for the shortlisted services; optionally saved behind a link."""
-    return plan_page.plan(to_payload, _shortlist, card)
+    return plan_page.plan(to_payload, _shortlist, _cards_for)
 
 
 @bp.post("/plan/send")
 @role_required(Role.LINK_WORKER, Role.ADMIN)
 def send_plan() -> ResponseReturnValue:
     """Send a saved plan's link by text message or email (the number is never stored)."""
-    return plan_page.send(card)
+    return plan_page.send(_cards_for)
 
 
 @bp.get("/plan/<token>")
 def shared_plan(token: str) -> ResponseReturnValue:
     """The saved plan, for the person's phone: no sign-in, only the unguessable link."""
-    return plan_page.shared(token, card)
+    return plan_page.shared(token, _cards_for)
 

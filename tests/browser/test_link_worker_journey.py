@@ -87,12 +87,12 @@ def test_a_link_worker_matches_shortlists_two_and_makes_a_plan(
     page.emulate_media(media="screen")
 
     page.get_by_role("button", name="Save plan and get a link for their phone").click()
-    link = page.locator(".plan-link a")
-    expect(link).to_have_text(re.compile(r"^http://127\.0\.0\.1:\d+/workspace/plan/\S+$"))
+    link = page.locator(".plan-phone__link a")
+    expect(link).to_have_attribute("href", re.compile(r"^http://127\.0\.0\.1:\d+/workspace/plan/\S+$"))
     check_page(page, "plan-saved")
 
     phone = problems.watch(new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page())
-    phone.goto(link.inner_text())  # a different device: no sign-in
+    phone.goto(link.get_attribute("href"))  # a different device: no sign-in
     expect(phone.locator("h1")).to_have_text("Your plan")
     assert len(phone.locator(".plan-service").all()) == 2
     check_page(phone, "plan-on-phone")
@@ -132,7 +132,7 @@ def test_the_link_worker_journey_works_with_the_keyboard_alone(page, new_context
     ] == chosen
 
     activate(page, page.get_by_role("button", name="Save plan and get a link for their phone"))
-    link = page.locator(".plan-link a")
+    link = page.locator(".plan-phone__link a")
     expect(link).to_be_visible()
     activate(page, link)
     expect(page).to_have_url(re.compile(r"/workspace/plan/\S+$"))
