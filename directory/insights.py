@@ -31,13 +31,22 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 import matcher
 from matcher.model import PHYSICAL_NEEDS
 
 from . import freshness
-from .geocoding import OUTWARD_CODE
-from .models import DemandCount, Location, NeedKind, SearchMiss, Service, ServiceStatus, service_locations
+from .geocoding import FULL_POSTCODE, OUTWARD_CODE, compact
+from .models import (
+    DemandCount,
+    Location,
+    NeedKind,
+    SearchMiss,
+    Service,
+    ServiceStatus,
+    service_locations,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +86,8 @@ def record_match(app: Flask, profile: matcher.Profile, result: matcher.MatchResu
     if not app.config.get("INSIGHTS_COUNTING", True):
         return
     try:
-        rows = match_counts(profile, result, candidates, app.extensions["vocabulary"].for_matcher, today)
+        vocab = app.extensions["vocabulary"].for_matcher
+        rows = match_counts(profile, result, candidates, vocab, today)
         pending(app).add(DemandCount.__table__, DEMAND_KEY, rows)
         _flush_soon(app)
     except Exception:  # counting must never cost a person their match
@@ -93,7 +103,8 @@ def match_counts(profile: matcher.Profile, result: matcher.MatchResult,
     suggested = [by_id[s.service_id] for s in result.results if s.service_id in by_id]
     missed = [(by_id[w.service_id], w.exclusion) for w in result.why_not if w.service_id in by_id]
     needs: list[tuple[NeedKind, str, Any]] = [(NeedKind.ALL, "", lambda c: True)]
-    needs += [(NeedKind.GOAL, g, _serves(vocab.goals[g])) for g in sorted(profile.goals) if g in vocab.goals]
+    needs += [(NeedKind.GOAL, g, _serves(vocab.goals[g])) for g in sorted(profile.goals)
+              if g in vocab.goals]
     needs += [(NeedKind.CONDITION, c, _has_condition(c)) for c in sorted(profile.conditions)
               if c in vocab.conditions]
     key = {"month": month_of(today), "district": district_of(profile.outward_code),
@@ -117,7 +128,8 @@ def _has_condition(code: str) -> Any:
     return lambda c: code in c.conditions
 
 
-def rule_of(profile: matcher.Profile, candidate: matcher.Candidate, exclusion: matcher.Exclusion) -> str:
+def rule_of(profile: matcher.Profile, candidate: matcher.Candidate,
+            exclusion: matcher.Exclusion) -> str:
     """Which counted rule kept a near miss out."""
     if exclusion is matcher.Exclusion.TOO_FAR:
         return "too_far"
@@ -166,7 +178,8 @@ def record_search(app: Flask, text: str, total: int, today: date) -> None:
         month, secret = month_of(today), str(app.config["SECRET_KEY"]).encode()
         hashes = {_word_hash(secret, w): w for w in search_words(text)}
         rows = [{"month": month, "word_hash": h, "searches": 1} for h in hashes]
-        pending(app).add(SearchMiss.__table__, SEARCH_KEY, rows, {(month, h): w for h, w in hashes.items()})
+        words = {(month, h): w for h, w in hashes.items()}
+        pending(app).add(SearchMiss.__table__, SEARCH_KEY, rows, words)
         _flush_soon(app)
     except Exception:  # counting must never cost anyone their search page
         log.exception("could not count a search for the insights page")
@@ -204,8 +217,9 @@ class Pending:
                 counts.update({c: n for c, n in row.items() if c not in key})
             self.words.update(words or {})
 
-    def take(self) -> tuple[dict[str, tuple[sa.Table, Sequence[str]]], dict[tuple[str, tuple[Any, ...]],
-                                                                     Counter[str]], dict[tuple[date, str], str]]:
+    def take(self) -> tuple[dict[str, Any], dict[tuple[str, tuple[Any, ...]], Counter[str]],
+                            dict[tuple[date, str], str]]:
+        """What is pending (tables, summed rows, words), leaving nothing pending."""
         with self.lock:
             taken = self.keys, self.rows, self.words
             self.rows, self.words, self.timer = {}, {}, None
@@ -227,7 +241,8 @@ def flush(app: Flask) -> None:
     """Write this process's pending counts (raises if the database refuses them)."""
     keys, rows, words = pending(app).take()
     for name, (table, key) in keys.items():
-        full = [dict(zip(key, k, strict=True)) | dict(counts) for (t, k), counts in rows.items() if t == name]
+        full = [dict(zip(key, k, strict=True)) | dict(counts)
+                for (t, k), counts in rows.items() if t == name]
         add_counts(app, table, full, key, reveal=words if table is SearchMiss.__table__ else None)
 
 
@@ -329,7 +344,7 @@ class Figures:
     notes: list[str] = field(default_factory=list)
 
 
-def figures_for(session: sa.orm.Session, vocab: Any, today: date, months: int = 3,
+def figures_for(session: Session, vocab: Any, today: date, months: int = 3,
                 goal: str | None = None, trend_months: int = 12) -> Figures:
     """Everything the insights page and its export show, for the months up to today's."""
     end = month_of(today)
@@ -351,7 +366,8 @@ def figures_for(session: sa.orm.Session, vocab: Any, today: date, months: int = 
     wanted = (NeedKind.GOAL, goal) if goal else (NeedKind.ALL, "")
     districts = [{"district": r.district or "unknown", "matches": r.matches,
                   "few_options": r.few_options,
-                  "share": round(100 * r.few_options / r.matches) if r.matches >= SMALLEST_SHOWN else None}
+                  "share": (round(100 * r.few_options / r.matches)
+                            if r.matches >= SMALLEST_SHOWN else None)}
                  for r in rows if (r.kind, r.code) == wanted]
     districts.sort(key=lambda d: d["district"])
     return Figures(start, end, goal, goals, gaps[:10], districts,
@@ -375,7 +391,7 @@ def _top_rule(row: Any) -> tuple[str | None, int]:
     return rule, n
 
 
-def _trend(session: sa.orm.Session, start: date, end: date) -> list[dict[str, Any]]:
+def _trend(session: Session, start: date, end: date) -> list[dict[str, Any]]:
     d = DemandCount
     found = {r.month: r for r in session.execute(
         sa.select(d.month, sa.func.sum(d.matches).label("matches"),
@@ -390,7 +406,7 @@ def _trend(session: sa.orm.Session, start: date, end: date) -> list[dict[str, An
     return months
 
 
-def _search_misses(session: sa.orm.Session, start: date, end: date) -> tuple[list[dict[str, Any]], int]:
+def _search_misses(session: Session, start: date, end: date) -> tuple[list[dict[str, Any]], int]:
     total = sa.func.sum(SearchMiss.searches)
     found = session.execute(
         sa.select(SearchMiss.word_hash, sa.func.max(SearchMiss.word).label("word"),
@@ -404,11 +420,10 @@ def _search_misses(session: sa.orm.Session, start: date, end: date) -> tuple[lis
     return shown[:20], len(found) - len(shown)
 
 
-def stale_by_area(session: sa.orm.Session, today: date) -> list[dict[str, Any]]:
+def stale_by_area(session: Session, today: date) -> list[dict[str, Any]]:
     """Active listings by the district of their venues: how many, and how many are going
-    stale (last checked over six months ago, or never) or have expired (over twelve)."""
-    stale_before = freshness.add_months(today, -freshness.STALE_AFTER_MONTHS)
-    expired_before = freshness.expired_before(today)
+    stale (last checked over six months ago, or never) or have expired (over twelve), by
+    the rules of directory.freshness."""
     pairs = session.execute(
         sa.select(Location.postcode, Service.id, Service.last_verified)
         .join(service_locations, service_locations.c.location_id == Location.id)
@@ -417,19 +432,20 @@ def stale_by_area(session: sa.orm.Session, today: date) -> list[dict[str, Any]]:
     seen: set[tuple[str, int]] = set()
     areas: dict[str, Counter[str]] = {}
     for postcode, service_id, verified in pairs:
-        area = district_of((postcode or "").strip().split(" ")[0]) if postcode else ""
-        area = area or "unknown"
+        full = FULL_POSTCODE.match(compact(postcode or ""))
+        area = full.group(1) if full else "unknown"
         if (area, service_id) in seen:
             continue
         seen.add((area, service_id))
         counts = areas.setdefault(area, Counter())
         counts["listings"] += 1
-        if verified is None or verified < expired_before:
+        if freshness.is_expired(verified, today):
             counts["expired"] += 1
-        elif verified < stale_before:
+        elif freshness.is_stale(verified, today):
             counts["stale"] += 1
     return [{"district": a, "listings": c["listings"], "stale": c["stale"], "expired": c["expired"]}
-            for a, c in sorted(areas.items(), key=lambda t: (-(t[1]["stale"] + t[1]["expired"]), t[0]))]
+            for a, c in sorted(areas.items(),
+                               key=lambda t: (-(t[1]["stale"] + t[1]["expired"]), t[0]))]
 
 
 # --- CSV export ---------------------------------------------------------------------------

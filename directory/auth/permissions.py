@@ -20,10 +20,6 @@ def can_use_workspace(user: Any) -> bool:
     return has_role(user, Role.LINK_WORKER, Role.ADMIN)
 
 
-def can_read_insights(user: Any) -> bool:
-    return has_role(user, Role.ADMIN, Role.COMMISSIONER)
-
-
 def can_edit(user: User, service: Service) -> bool:
     """Admins edit anything; providers edit their own organisations' listings."""
     if has_role(user, Role.ADMIN):

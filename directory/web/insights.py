@@ -51,9 +51,10 @@ def overview() -> ResponseReturnValue:
         period=PERIODS[months], suppress=insights.suppress, few=insights.FEW_OPTIONS,
         smallest=insights.SMALLEST_SHOWN, rules=insights.RULES,
         tiles=tiles(figures.districts),
-        trend=bars([(m["month"].strftime("%b %Y"), m["matches"], m["few_options"]) for m in figures.trend]),
-        stale=bars([(s["district"], s["listings"], s["stale"] + s["expired"]) for s in figures.stale],
-                   suppressed=False),
+        trend=bars([(m["month"].strftime("%b %Y"), m["matches"], m["few_options"])
+                    for m in figures.trend]),
+        stale=bars([(s["district"], s["listings"], s["stale"] + s["expired"])
+                    for s in figures.stale], suppressed=False),
         searches=bars([(w["word"], w["searches"], 0) for w in figures.searches]),
     )
 

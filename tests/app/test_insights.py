@@ -302,3 +302,29 @@ def test_pending_counts_are_written_soon_after_without_anyone_asking(make_app):
     assert timer is not None
     timer.join(5)
     assert counters(app)[("goal", "meet-people")]["matches"] == 1
+
+
+def test_the_district_map_can_show_one_goal(app, client, admin, login_as):
+    seed(app, {"district": "NE4", "kind": NeedKind.ALL, "code": "", "matches": 50, "few_options": 5},
+         {"district": "NE4", "kind": NeedKind.GOAL, "code": "meet-people", "matches": 20,
+          "few_options": 15})
+    login_as(admin)
+    every = client.get("/insights/").get_data(as_text=True)
+    one = client.get("/insights/?goal=meet-people&months=12").get_data(as_text=True)
+    assert ">10%</text>" in every and ">75%</text>" in one
+    assert "Unmet demand by district: Meet people / feel less lonely</h2>" in one
+    # A goal or period the page does not know is ignored, not an error.
+    odd = client.get("/insights/?goal=<script>&months=lots")
+    assert odd.status_code == 200 and ">10%</text>" in odd.get_data(as_text=True)
+
+
+def test_listings_going_stale_are_counted_by_the_district_of_their_venues(app, db):
+    west = make_location(db, "Lemington Centre", postcode="NE15 8SX", latitude=54.99, longitude=-1.72)
+    make_service(db, "Fresh Walkers", last_verified=date(2026, 11, 1))
+    make_service(db, "Stale Walkers", last_verified=date(2026, 3, 1))
+    make_service(db, "Old Walkers", last_verified=date(2025, 10, 1))
+    make_service(db, "Lemington Lunch", locations=(west,), last_verified=date(2026, 3, 1))
+    assert insights.stale_by_area(db, TODAY) == [
+        {"district": "NE4", "listings": 3, "stale": 1, "expired": 1},
+        {"district": "NE15", "listings": 1, "stale": 1, "expired": 0},
+    ]

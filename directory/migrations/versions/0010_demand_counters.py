@@ -56,6 +56,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
+    # The older schema has no commissioner role: those accounts cannot be kept.
     op.execute("DELETE FROM users WHERE role = 'commissioner'")
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.alter_column('role', existing_type=_role(NEW_ROLES), type_=_role(OLD_ROLES),
