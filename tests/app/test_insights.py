@@ -101,7 +101,11 @@ def test_a_match_adds_to_the_counters_and_keeps_nothing_about_the_person(app, cl
     # Nothing serves COPD here, and nothing near missed it.
     assert (rows[("condition", "copd")]["few_options"], rows[("condition", "copd")]["too_far"]) == (1, 0)
 
+    # Re-showing the same match (no "Find services" pressed) reuses it and counts nothing;
+    # pressing "Find services" again matches afresh and counts again.
     client.post("/workspace/", data=MultiDict(FORM))
+    assert counters(app)[("goal", "get-more-active")]["matches"] == 1
+    client.post("/workspace/", data=MultiDict([*FORM, ("find", "1")]))
     assert counters(app)[("goal", "get-more-active")]["matches"] == 2
 
 

@@ -270,6 +270,16 @@ CASES = [
     Case("admin.resolve_report", "POST", lambda w: f"/admin/reports/{w.report.id}/resolve", ADMIN_POST),
     Case("admin.service_history", "GET", lambda w: f"/admin/services/{S(w)}/history", ADMIN_GET),
     Case("admin.users", "GET", lambda w: "/admin/users", ADMIN_GET),
+    # --- suggested tags: admins review them ------------------------------------------------------
+    Case("suggestions.review", "GET", lambda w: "/admin/suggestions/", ADMIN_GET),
+    Case("suggestions.decide_one", "POST", lambda w: "/admin/suggestions/999999",
+         signed_in(302, 403, 403, 403, 404), data=lambda w: {"decision": "accept"}),
+    Case("suggestions.decide_service", "POST", lambda w: f"/admin/suggestions/service/{w.service.id}",
+         ADMIN_POST, data=lambda w: {"decision": "reject"}),
+    Case("suggestions.decide_rule", "POST", lambda w: "/admin/suggestions/rule",
+         ADMIN_POST, data=lambda w: {"decision": "reject", "rule": "activity:none"}),
+    Case("suggestions.mark_import_checked", "POST", lambda w: "/admin/suggestions/imports/checked",
+         signed_in(302, 403, 403, 403, 404), data=lambda w: {"source": "no-such-feed.json"}),
     # --- insights: admins and commissioners read them -------------------------------------------
     Case("insights.overview", "GET", lambda w: "/insights/?months=6", INSIGHTS_GET),
     Case("insights.export", "GET", lambda w: "/insights/gaps.csv", INSIGHTS_GET),
