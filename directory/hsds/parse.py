@@ -198,7 +198,8 @@ def _cost(r: Reader, raw: Mapping[str, Any]) -> tuple[bool, str]:
             free = True
         currency = r.text(option, "currency", f"cost_options[{n}].currency").upper() or "GBP"
         price = _price(amount, currency) if amount else ""
-        named = label if label and label.casefold() != "free" else ""
+        # A free option says so in words too, as the directory's own listings do ("Free").
+        named = label if label and (label.casefold() != "free" or not (price or described)) else ""
         # Amount, currency and description together: "£35 per 1 hour session".
         # A description that gives its own figures ("£2 a session", "50p") is said as it is.
         priced = price if price and not any(c.isdigit() for c in described) else ""

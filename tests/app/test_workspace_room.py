@@ -166,8 +166,6 @@ def test_every_error_names_its_field_and_the_summary_links_to_it(client, link_wo
     assert 'id="distance-field"' in body and 'id="age-field"' in body
 
 
-@pytest.mark.xfail(strict=True, reason="negation in the person's words is handled in matcher/ "
-                   "(another engineer's change); remove this mark when it lands")
 def test_not_ready_for_groups_never_shows_as_matched_words(client, db, link_worker, hall):
     make_service(db, "Friendship Group", activities=("social-group",), categories=("community",),
                  locations=(hall,), description="A friendly group for people who are ready to meet others.")
