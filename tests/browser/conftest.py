@@ -123,10 +123,17 @@ class Problems:
             self.seen.append(f"console error: {message.text}")
 
     def _response(self, response: Response) -> None:
-        # A page may be an error on purpose (the 404 page); there is no favicon.
+        # A page may be an error on purpose (the 404 page); there is no favicon. A form that
+        # updates in place fetches its page, which is a 400 when it shows the form's errors.
+        form_errors = (
+            response.request.resource_type == "fetch"
+            and response.status == 400
+            and response.headers.get("content-type", "").startswith("text/html")
+        )
         if (
             response.status >= 400
             and response.request.resource_type != "document"
+            and not form_errors
             and not response.url.endswith("/favicon.ico")
         ):
             self.seen.append(f"{response.status} for {response.url}")

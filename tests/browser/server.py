@@ -76,7 +76,11 @@ def copy_instance(source: Path, target: Path) -> None:
     tests that change data. The database goes through SQLite's backup API, so the copy is
     whole even while SOURCE is being served."""
     shutil.copytree(
-        source, target, symlinks=True, ignore=shutil.ignore_patterns("directory.db*", "outbox")
+        source,
+        target,
+        symlinks=True,
+        # gunicorn's control socket is a socket, not a file: never copied.
+        ignore=shutil.ignore_patterns("directory.db*", "outbox", "gunicorn.ctl"),
     )
     with (
         closing(sqlite3.connect(source / "directory.db")) as original,
