@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -350,7 +351,11 @@ def _after_import(app: Flask, importer: Any, source: str, shape: str) -> None:
         tagged = suggest.run_suggestions(session, ids)
     csv_path = Path(app.instance_path) / "import-reports" / (
         f"{_slug(source)}-{datetime.now():%Y%m%d-%H%M%S}.csv")
-    quality.write_problems(csv_path, report.problems, report.warnings)
+    quality.write_problems(csv_path, report.problems, report.warnings, report.changes)
+    if report.changes:
+        changed = Counter(p.field for p in report.changes)
+        click.echo("What the updates changed (services, by field; each in the CSV report): "
+                   + ", ".join(f"{k} ({n})" for k, n in sorted(changed.items())) + ".")
     if report.unused:
         fields = ", ".join(f"{k} ({n})" for k, n in sorted(report.unused.items()))
         click.echo(f"Fields the directory cannot use, left out: {fields}.")

@@ -78,6 +78,7 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)  # what was left out of kept records
     unused: Counter[str] = field(default_factory=Counter)  # fields with values we cannot use
     imported_ids: list[str] = field(default_factory=list)  # HSDS ids of the services kept
+    changes: list[Problem] = field(default_factory=list)  # what differed on updated services
 
     @property
     def seen(self) -> int:
@@ -104,6 +105,19 @@ def taxonomy_state(taxonomy: ExternalTaxonomy) -> tuple[object, ...]:
 def term_state(term: ExternalTerm) -> tuple[object, ...]:
     return (term.name, term.description, term.code, term.term_uri, term.parent_public_id,
             term.taxonomy.public_id if term.taxonomy else None)
+
+
+# What each place of service_state (and ServiceRecord.state) holds, to say what changed.
+STATE_FIELDS = (
+    "name", "description", "status", "min_age", "max_age", "cost", "is_free", "phone", "email",
+    "website", "by_appointment", "first_visit", "last_verified", "organization", "terms",
+    "attributes", "locations", "schedules", "languages", "service_areas", "details",
+)
+
+
+def changed_fields(have: Sequence[object], want: Sequence[object]) -> list[str]:
+    """The names of the places where two service states differ."""
+    return [name for name, a, b in zip(STATE_FIELDS, have, want, strict=True) if a != b]
 
 
 def service_state(service: Service, external_ids: Iterable[str]) -> tuple[object, ...]:
@@ -429,8 +443,13 @@ class Importer:
         depends = {("organization", record.organization.id),
                    *(("location", v.id) for v in record.locations),
                    *(("term", t.id) for t in record.external_terms)}
-        if service_state(service, links) == record.state and not depends & self.changed:
+        differs = changed_fields(service_state(service, links), record.state)
+        through = sorted(depends & self.changed)
+        if not differs and not through:
             return False
+        self.report.changes.extend(Problem(record.id, name, "changed in the feed") for name in differs)
+        self.report.changes.extend(Problem(record.id, kind, f"{kind} {public_id} changed in the feed")
+                                   for kind, public_id in through)
         self._apply(service, record)
         wanted = {t.id for t in record.external_terms}
         for public_id, link in links.items():

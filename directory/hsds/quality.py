@@ -26,13 +26,15 @@ from ..models import (
 from .records import Problem
 
 
-def write_problems(path: Path, skipped: Sequence[Problem], warnings: Sequence[Problem]) -> None:
-    """One CSV row per skipped record's reason and per warning: kind, id, field, reason."""
+def write_problems(path: Path, skipped: Sequence[Problem], warnings: Sequence[Problem],
+                   changes: Sequence[Problem] = ()) -> None:
+    """One CSV row per skipped record's reason, per warning and per field an update changed:
+    kind, id, field, reason."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["kind", "record_id", "field", "reason"])
-        for kind, problems in (("skipped", skipped), ("warning", warnings)):
+        for kind, problems in (("skipped", skipped), ("warning", warnings), ("updated", changes)):
             for p in problems:
                 out.writerow([kind, p.record, p.field, p.reason])
 

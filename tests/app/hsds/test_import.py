@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -114,6 +115,10 @@ def test_a_changed_feed_updates_only_what_changed(app, db, feed, write_feed):
     result = run(app, "import-hsds", write_feed(changed))
     assert result.exit_code == 0, result.output
     assert "0 created, 3 updated, 67 unchanged, 0 skipped" in result.output
+    assert "What the updates changed (services, by field; each in the CSV report): " \
+        "name (1), schedules (1), terms (1)." in result.output
+    report = sorted((Path(app.instance_path) / "import-reports").glob("*.csv"))[-1]
+    assert f"updated,{changed[0]['id']},name,changed in the feed" in report.read_text("utf-8")
     db.expire_all()
     after = {s.public_id: s.updated_at for s in db.scalars(select(Service))}
     touched = {public_id for public_id in after if after[public_id] != before[public_id]}
