@@ -9,7 +9,7 @@ PORT ?= 5000
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: run test test-postgres install install-test clean
+.PHONY: run test test-postgres lint install install-test clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +55,13 @@ run: install
 	@echo "  linkworker@example.org / demo-linkworker-password, provider@example.org / demo-provider-password"
 	$(VENV)/bin/directory serve --host $(HOST) --port $(PORT)
 
-test: install-test
+# Style (ruff) and types (mypy) of the app and the matcher, with pyproject.toml's settings:
+# seconds, so `make test` runs it before the suite.
+lint: install-test
+	$(VENV)/bin/ruff check directory matcher
+	$(VENV)/bin/mypy directory matcher
+
+test: install-test lint
 	$(PYTEST)
 
 # The same suite against a throwaway PostgreSQL server (installed with apt-get if missing).

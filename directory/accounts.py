@@ -12,7 +12,8 @@ from .auth.passwords import hash_password, password_problem, verify_password
 from .models import Organization, Role, User, utcnow
 
 # No spaces or control characters anywhere: an address ends up in mail headers.
-EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
+_PART = r"[^@\s\x00-\x1f\x7f-\x9f]+"
+EMAIL = re.compile(rf"^{_PART}@{_PART}\.{_PART}$")
 
 
 class AccountError(ValueError):

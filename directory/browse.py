@@ -178,7 +178,8 @@ class ServiceView:
 _STATUS = {s.value: s for s in ServiceStatus}
 _TAXONOMY = {t.value: t for t in Taxonomy}
 _DAY = {d.value: d for d in Day}
-_IDS = sa.bindparam("ids", expanding=True)  # one cached statement for any list of ids
+# One cached statement for any list of ids.
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _EXTRA_LANGUAGE, _EXTRA_COVERAGE = "language", "coverage"
 
 _SERVICE_ROWS = (
@@ -291,7 +292,8 @@ def _read_venues(conn: sa.Connection, by_id: dict[int, ServiceView], ids: dict[s
         if row[10] is not None:
             access[key].add(row[10])
     for key, values in rows.items():
-        by_id[key[0]].locations.append(VenueView(*values, frozenset(access.get(key, ()))))
+        by_id[key[0]].locations.append(VenueView(
+            *[*values, frozenset(access.get(key, ()))]))
 
 
 def read_active_service(session: Session, public_id: str) -> ServiceView | None:

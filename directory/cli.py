@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 from flask import Flask, current_app
@@ -62,7 +62,7 @@ def main() -> None:
               "`directory init` been run?)")
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
 
@@ -121,7 +121,8 @@ def check_command() -> None:
         _fail(f"database unreachable: {str(err).splitlines()[0]}")
     current, head = migrate.current_revision(engine), migrate.head_revision(engine)
     if current != head:
-        _fail(f"database is at revision {current or 'none'}, code expects {head}: run `directory init`")
+        _fail(f"database is at revision {current or 'none'}, code expects {head}: "
+              "run `directory init`")
     try:
         drift = search.check(current_app._get_current_object())  # type: ignore[attr-defined]
     except search.IndexMissing as err:
@@ -131,7 +132,8 @@ def check_command() -> None:
         _fail(f"search index cannot be read ({type(err).__name__}: {err}); searches use the "
               "simpler database search until you run `directory reindex`")
     if not drift.clean:
-        _fail(f"search index differs from the database ({drift.summary()}): run `directory reindex`")
+        _fail(f"search index differs from the database ({drift.summary()}): "
+              "run `directory reindex`")
     click.echo(f"OK: database reachable, schema at {head}, search index in step.")
 
 
@@ -204,7 +206,8 @@ def geocode_command(place: tuple[str, ...]) -> None:
 @click.option("--org", "org_ids", multiple=True, help="Organisation id (providers); repeatable.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def create_user_command(email: str, role: str, org_ids: tuple[str, ...], password_stdin: bool) -> None:
+def create_user_command(email: str, role: str, org_ids: tuple[str, ...],
+                        password_stdin: bool) -> None:
     """Create an account; asks for the password without echoing it."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -437,7 +440,8 @@ def remind_stale_command(dry_run: bool) -> None:
         if dry_run:
             for reminder in due:
                 names = "; ".join(s.name for s in reminder.services)
-                click.echo(f"Would remind {reminder.user.email} about {len(reminder.services)}: {names}")
+                click.echo(f"Would remind {reminder.user.email} about "
+                           f"{len(reminder.services)}: {names}")
             click.echo(f"Dry run: {len(due)} messages would be sent; nothing was sent.")
             return
         outcome = reminders.send(session, due, base_url)

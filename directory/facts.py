@@ -80,7 +80,7 @@ class ServiceFacts:
         return sorted(self.terms.get(taxonomy, []))
 
 
-IdSource = sa.Select[tuple[int]] | Iterable[int]
+IdSource = sa.Select[int] | Iterable[int]
 
 
 CHUNK = 2000

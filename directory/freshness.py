@@ -32,7 +32,8 @@ def today() -> date:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day of the month `months` later, clipped to the month's end (31 Jan + 1 = 28 Feb)."""
+    """The same day of the month `months` later, clipped to the month's end
+    (31 Jan + 1 = 28 Feb)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for last in (31, 30, 29, 28):

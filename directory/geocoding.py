@@ -13,7 +13,6 @@ import gzip
 import re
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -262,7 +261,8 @@ class Geocoder:
         rows = self.gazetteer.places(name)
         if qualifier.strip():
             wanted = place_key(qualifier)
-            rows = [r for r in rows if wanted in place_key(r.county) or wanted == place_key(r.outward)]
+            rows = [r for r in rows
+                    if wanted in place_key(r.county) or wanted == place_key(r.outward)]
         if self.online is not None:
             exact = self.online(text)
             if exact is not None:
@@ -270,7 +270,8 @@ class Geocoder:
                 return Place(exact[0], exact[1], text, "place", outward)
         if not rows:
             raise UnknownPlace(f"We could not find a place called '{text}'")
-        best = min(rows, key=lambda r: (not r.local, distance_km(self.home, (r.latitude, r.longitude))))
+        best = min(rows, key=lambda r: (not r.local,
+                                        distance_km(self.home, (r.latitude, r.longitude))))
         return Place(best.latitude, best.longitude, best.place, "place", best.outward)
 
     def outward_of(self, place: Place) -> str | None:
@@ -288,11 +289,12 @@ class Geocoder:
         if not table:
             return None
         return min(
-            table, key=lambda c: (table[c][0] - latitude) ** 2 + ((table[c][1] - longitude) * 0.6) ** 2
+            table,
+            key=lambda c: (table[c][0] - latitude) ** 2 + ((table[c][1] - longitude) * 0.6) ** 2,
         )
 
 
-def nominatim(user_agent: str) -> Callable[[str], tuple[float, float] | None]:
+def nominatim(user_agent: str) -> OnlineGeocoder:
     """geopy's Nominatim, for exact positions of addresses and places (needs the network)."""
     from geopy.geocoders import Nominatim
 
@@ -316,7 +318,8 @@ def _shared_tables(gazetteer: str, postcodes: str | None) -> tuple[PostcodeTable
 
 def init_app(app: Flask) -> None:
     online = (
-        nominatim(app.config["ONLINE_GEOCODER_USER_AGENT"]) if app.config["ONLINE_GEOCODER"] else None
+        nominatim(app.config["ONLINE_GEOCODER_USER_AGENT"]) if app.config["ONLINE_GEOCODER"]
+        else None
     )
     postcodes, gazetteer = _shared_tables(
         str(app.config["GAZETTEER_FILE"]), app.config.get("POSTCODES_DIR") or None

@@ -23,7 +23,7 @@ import re
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -67,6 +67,11 @@ COUNTERS = ("matches", "few_options", *RULES)
 COST_NEEDS = frozenset({"free", "low-cost"})
 
 
+def _table(model: type[Any]) -> sa.Table:
+    """A model's table, typed as a Table (the declarative `__table__` is only a FromClause)."""
+    return model.metadata.tables[model.__tablename__]
+
+
 def month_of(day: date) -> date:
     return day.replace(day=1)
 
@@ -88,7 +93,7 @@ def record_match(app: Flask, profile: matcher.Profile, result: matcher.MatchResu
     try:
         vocab = app.extensions["vocabulary"].for_matcher
         rows = match_counts(profile, result, candidates, vocab, today)
-        pending(app).add(DemandCount.__table__, DEMAND_KEY, rows)
+        pending(app).add(_table(DemandCount), DEMAND_KEY, rows)
         _flush_soon(app)
     except Exception:  # counting must never cost a person their match
         log.exception("could not count a match for the insights page")
@@ -179,7 +184,7 @@ def record_search(app: Flask, text: str, total: int, today: date) -> None:
         hashes = {_word_hash(secret, w): w for w in search_words(text)}
         rows = [{"month": month, "word_hash": h, "searches": 1} for h in hashes]
         words = {(month, h): w for h, w in hashes.items()}
-        pending(app).add(SearchMiss.__table__, SEARCH_KEY, rows, words)
+        pending(app).add(_table(SearchMiss), SEARCH_KEY, rows, words)
         _flush_soon(app)
     except Exception:  # counting must never cost anyone their search page
         log.exception("could not count a search for the insights page")
@@ -243,7 +248,7 @@ def flush(app: Flask) -> None:
     for name, (table, key) in keys.items():
         full = [dict(zip(key, k, strict=True)) | dict(counts)
                 for (t, k), counts in rows.items() if t == name]
-        add_counts(app, table, full, key, reveal=words if table is SearchMiss.__table__ else None)
+        add_counts(app, table, full, key, reveal=words if table is _table(SearchMiss) else None)
 
 
 def _flush_soon(app: Flask) -> None:
@@ -278,8 +283,9 @@ def add_counts(app: Flask, table: sa.Table, rows: list[dict[str, Any]], key: Seq
         return
     rows = sorted(rows, key=lambda r: tuple(str(r[k]) for k in key))  # one lock order for all
     engine = app.extensions["db"].engine
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[engine.dialect.name]
-    statement = insert(table).values(rows)
+    inserts: dict[str, Callable[[sa.Table], postgresql.Insert | sqlite.Insert]] = {
+        "postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    statement = inserts[engine.dialect.name](table).values(rows)
     counters = [c for c in rows[0] if c not in key]
     statement = statement.on_conflict_do_update(
         index_elements=list(key),
@@ -288,7 +294,7 @@ def add_counts(app: Flask, table: sa.Table, rows: list[dict[str, Any]], key: Seq
     with engine.begin() as connection:
         connection.execute(statement)
         if reveal:  # a word is written out once enough searches have used it
-            misses = SearchMiss.__table__
+            misses = _table(SearchMiss)
             for (month, word_hash), word in sorted(reveal.items()):
                 connection.execute(
                     sa.update(misses).values(word=word)

@@ -88,7 +88,8 @@ class ListingError(ValueError):
 
 def _no_markup(text: str) -> None:
     if TAG.search(text or ""):
-        raise ValidationError("Write plain text: remove the HTML tags (anything like <b> or <script>)")
+        raise ValidationError(
+            "Write plain text: remove the HTML tags (anything like <b> or <script>)")
 
 
 SINGLE_LINE = {"name", "cost", "phone", "email", "website"}
@@ -112,7 +113,7 @@ def _text(name: str, required: bool = False) -> fields.String:
     ]
     if required:
         checks.append(validate.Length(min=1))
-    messages = {"required": REQUIRED.get(name, ""), "invalid": "Enter text"}
+    messages: dict[str, Any] = {"required": REQUIRED.get(name, ""), "invalid": "Enter text"}
     if required:
         checks[-1] = validate.Length(min=1, error=REQUIRED[name])
         return fields.String(required=True, validate=checks, error_messages=messages)
@@ -126,9 +127,11 @@ class SessionIn(Schema):
     day = fields.String(required=True, validate=validate.OneOf(DAY_NAMES, error="Choose a day"),
                         error_messages={"required": "Choose a day"})
     starts = fields.String(required=True, validate=validate.Regexp(
-        HHMM, error="Enter a start time like 10:00"), error_messages={"required": "Enter a start time"})
+        HHMM, error="Enter a start time like 10:00"),
+        error_messages={"required": "Enter a start time"})
     ends = fields.String(required=True, validate=validate.Regexp(
-        HHMM, error="Enter an end time like 11:30"), error_messages={"required": "Enter an end time"})
+        HHMM, error="Enter an end time like 11:30"),
+        error_messages={"required": "Enter an end time"})
     location = fields.String(load_default=None, allow_none=True)
 
     @validates_schema
@@ -244,22 +247,26 @@ def validate_listing(raw: Mapping[str, Any], context: Context) -> dict[str, Any]
     coverage = sorted({c.strip().upper() for c in data["coverage"] if c.strip()})
     bad = [c for c in coverage if not OUTWARD.match(c) or not context.known_district(c)]
     if bad:
-        errors["coverage"] = [f"Not a postcode district: {', '.join(bad)} (use the first half, like NE4)"]
+        errors["coverage"] = [f"Not a postcode district: {', '.join(bad)} "
+                              "(use the first half, like NE4)"]
     if coverage and "home-visit" not in data["access"] and "coverage" not in errors:
-        errors["coverage"] = ["Districts are only for home visits: tick 'Home visits' too, or leave this empty"]
+        errors["coverage"] = ["Districts are only for home visits: tick 'Home visits' too, "
+                              "or leave this empty"]
     data["coverage"] = coverage
 
     venue_ids = list(dict.fromkeys(data["locations"]))
     strange = [v for v in venue_ids if v not in context.venues]
     if strange:
         errors["locations"] = ["Choose venues from your own list, or add a new one"]
-    data["locations"] = sorted(venue_ids, key=lambda v: (context.venues[v].name, v) if v in context.venues else ("", v))
+    data["locations"] = sorted(venue_ids, key=lambda v: (context.venues[v].name, v)
+                               if v in context.venues else ("", v))
     for index, row in enumerate(data["sessions"]):
         where = row.get("location") or None
         if where is not None and where not in venue_ids:
             errors[f"sessions.{index}.location"] = ["Choose one of this listing's venues"]
         row["location"] = where
-    data["sessions"] = sorted(data["sessions"], key=lambda r: (list(DAY_NAMES).index(r["day"]), r["starts"], r["ends"]))
+    data["sessions"] = sorted(data["sessions"], key=lambda r: (list(DAY_NAMES).index(r["day"]),
+                                                               r["starts"], r["ends"]))
     for name in TEXT_LIMITS:
         data[name] = (data.get(name) or "").strip()
     if errors:
@@ -296,9 +303,11 @@ def snapshot(service: Service) -> dict[str, Any]:
         "languages": sorted(service.languages) or ["en"],
         "coverage": sorted(service.coverage),
         "locations": sorted((loc.public_id for loc in service.locations),
-                            key=lambda v: next((loc.name, v) for loc in service.locations if loc.public_id == v)),
+                            key=lambda v: next((loc.name, v) for loc in service.locations
+                                               if loc.public_id == v)),
         "sessions": [
-            {"day": Day(s.day).value, "starts": s.starts_at.strftime("%H:%M"), "ends": s.ends_at.strftime("%H:%M"),
+            {"day": Day(s.day).value, "starts": s.starts_at.strftime("%H:%M"),
+             "ends": s.ends_at.strftime("%H:%M"),
              "location": s.location.public_id if s.location else None}
             for s in service.sessions
         ],
@@ -340,7 +349,8 @@ def _apply(session: Session, service: Service, snap: Mapping[str, Any],
     if "coverage" in wanted and sorted(service.coverage) != list(snap["coverage"]):
         service.coverage_rows = [CoverageArea(outward_code=c) for c in snap["coverage"]]
     venues = _venues(session, [*snap.get("locations", []),
-                               *(s["location"] for s in snap.get("sessions", []) if s.get("location"))])
+                               *(s["location"] for s in snap.get("sessions", [])
+                                 if s.get("location"))])
     if "locations" in wanted:
         service.locations = [venues[v] for v in snap["locations"] if v in venues]
     if "sessions" in wanted and snapshot(service)["sessions"] != list(snap["sessions"]):
@@ -358,7 +368,8 @@ def _venues(session: Session, public_ids: Iterable[str]) -> dict[str, Location]:
     ids = set(public_ids)
     if not ids:
         return {}
-    return {loc.public_id: loc for loc in session.scalars(select(Location).where(Location.public_id.in_(ids)))}
+    found = session.scalars(select(Location).where(Location.public_id.in_(ids)))
+    return {loc.public_id: loc for loc in found}
 
 
 # --- words for changes -----------------------------------------------------------------------
@@ -399,7 +410,8 @@ def diff(session: Session, before: Mapping[str, Any], after: Mapping[str, Any],
     """Field-by-field differences in words, in form order."""
     fields_ = changed_fields(before, after)
     ids = {v for snap in (before, after) for v in snap.get("locations", [])}
-    ids |= {s["location"] for snap in (before, after) for s in snap.get("sessions", []) if s.get("location")}
+    ids |= {s["location"] for snap in (before, after) for s in snap.get("sessions", [])
+            if s.get("location")}
     names = {v: loc.name for v, loc in _venues(session, ids).items()}
     return [FieldChange(f, LABELS[f], describe(f, before.get(f), vocab, names),
                         describe(f, after.get(f), vocab, names)) for f in fields_]

@@ -27,7 +27,8 @@ def send(to: str | list[str], subject: str, body: str) -> Path | None:
     message["Message-ID"] = make_msgid(domain="directory.local")
     message.set_content(body)
     if config.get("MAIL_SERVER"):
-        with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=20) as smtp:
+        port = int(config.get("MAIL_PORT") or 25)
+        with smtplib.SMTP(config["MAIL_SERVER"], port, timeout=20) as smtp:
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls()
             if config.get("MAIL_USERNAME"):

@@ -55,7 +55,8 @@ def margin_km(max_distance_km: float) -> float:
     return max(2.0, 0.5 * max_distance_km)
 
 
-def relevant_terms(session: Session, profile: matcher.Profile, vocab: matcher.Vocabulary) -> list[int]:
+def relevant_terms(session: Session, profile: matcher.Profile,
+                   vocab: matcher.Vocabulary) -> list[int]:
     """Ids of the terms that make a service relevant: what the goals serve, the conditions."""
     categories = {c for g in profile.goals if g in vocab.goals for c in vocab.goals[g].serves}
     activities = {a for g in profile.goals if g in vocab.goals for a in vocab.goals[g].activities}
@@ -128,7 +129,7 @@ def candidate_ids(
     return sorted(set(chosen))
 
 
-def _remote_ids(outward: str | None) -> sa.Select[tuple[int]]:
+def _remote_ids(outward: str | None) -> sa.Select[int] | sa.CompoundSelect[int]:
     """Services people take part in without travelling: online, by phone, or a home visit here."""
     anywhere = (
         sa.select(service_terms.c.service_id)
@@ -407,7 +408,8 @@ def prewarm(app: Flask) -> int:
         return candidate_cache(app).prewarm(session)
 
 
-def run_match(app: Flask, session: Session, profile: matcher.Profile, today: date) -> matcher.MatchResult:
+def run_match(app: Flask, session: Session, profile: matcher.Profile,
+              today: date) -> matcher.MatchResult:
     """Generate candidates for this person and let the matcher rank them.
 
     A listing last verified more than twelve months before today is not a candidate

@@ -114,12 +114,15 @@ def submit(session: Session, service: Service, snap: Mapping[str, Any], user: Us
     # reading it again could find one another save committed meanwhile and overwrite it.
     change = pending_change(session, service)
     _check(session, service, opened, change=change)
-    if publishes_at_once(user, service.organization) and (change is None or change.kind is ChangeKind.EDIT):
-        audit.mark(session, "update", "published at once" + (" (trusted organisation)" if service.organization.trusted else ""))
+    at_once = publishes_at_once(user, service.organization)
+    if at_once and (change is None or change.kind is ChangeKind.EDIT):
+        trusted = " (trusted organisation)" if service.organization.trusted else ""
+        audit.mark(session, "update", "published at once" + trusted)
         listings.apply(session, service, snap)
         service.last_verified = today
         if change is not None:  # the direct edit replaces what was waiting
-            change.state, change.decided_by, change.decided_at = ChangeState.REJECTED, user, utcnow()
+            change.state, change.decided_by = ChangeState.REJECTED, user
+            change.decided_at = utcnow()
             change.reason = "Replaced by a later edit that was published at once."
         session.flush()
         return None

@@ -12,7 +12,8 @@ SINGLE_LINE_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MULTI_LINE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 SINGLE_LINE_MESSAGE = "Keep this to one line, without line breaks, tabs or control characters"
-MULTI_LINE_MESSAGE = "Remove the control characters (anything that is not text, a line break or a tab)"
+MULTI_LINE_MESSAGE = ("Remove the control characters "
+                      "(anything that is not text, a line break or a tab)")
 
 
 def single_line_problem(value: object) -> str | None:

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, not_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Exists, and_, delete, exists, not_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from .models import (
     ChangeKind,
@@ -29,11 +29,12 @@ from .models import (
 SHOWN = (ServiceStatus.ACTIVE, ServiceStatus.PAUSED, ServiceStatus.CLOSED)
 
 
-def _change(service_id: object, *conditions: object) -> object:
+def _change(service_id: InstrumentedAttribute[int],
+            *conditions: ColumnElement[bool]) -> Exists:
     return exists().where(ListingChange.service_id == service_id, *conditions)
 
 
-def published() -> object:
+def published() -> ColumnElement[bool]:
     """SQL: the service is, or has been, published (its text approved)."""
     never_approved = and_(
         _change(Service.id, ListingChange.kind == ChangeKind.CREATE),
@@ -111,7 +112,9 @@ def find_plan(session: Session, token: str, now: datetime | None = None) -> Save
     plan = session.scalar(select(SavedPlan).where(SavedPlan.token_hash.in_(hashes)))
     if plan is None:
         return None
-    expires = plan.expires_at if plan.expires_at.tzinfo else plan.expires_at.replace(tzinfo=(now or utcnow()).tzinfo)
+    expires = plan.expires_at
+    if not expires.tzinfo:
+        expires = expires.replace(tzinfo=(now or utcnow()).tzinfo)
     return plan if expires > (now or utcnow()) else None
 
 

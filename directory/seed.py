@@ -126,7 +126,8 @@ def _organization(rec: Mapping[str, Any]) -> Organization:
 
 def _location(rec: Mapping[str, Any], terms: Mapping[tuple[Taxonomy, str], Term]) -> Location:
     where = f"location {rec.get('id')} ({rec.get('name')})"
-    access = [_term(terms, Taxonomy.ACCESS, code, where, "access") for code in rec.get("access", [])]
+    access = [_term(terms, Taxonomy.ACCESS, code, where, "access")
+              for code in rec.get("access", [])]
     return Location(
         public_id=rec["id"],
         name=rec["name"],
@@ -189,11 +190,13 @@ def _service(
         website=rec.get("website"),
         by_appointment=bool(rec.get("by_appointment")),
         first_visit=rec.get("first_visit") or "",
-        last_verified=date.fromisoformat(rec["last_verified"]) if rec.get("last_verified") else None,
+        last_verified=(date.fromisoformat(rec["last_verified"]) if rec.get("last_verified")
+                       else None),
         source=source,
         terms=chosen,
         locations=locations,
-        language_rows=[ServiceLanguage(code=c) for c in dict.fromkeys(rec.get("languages") or ["en"])],
+        language_rows=[ServiceLanguage(code=c)
+                       for c in dict.fromkeys(rec.get("languages") or ["en"])],
         coverage_rows=[CoverageArea(outward_code=c.upper()) for c in
                        dict.fromkeys(rec.get("coverage_outward_codes") or [])],
     )

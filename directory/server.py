@@ -50,7 +50,8 @@ def _prewarm(app: Flask, prewarm: Any) -> None:
         log.exception("could not pre-load the matcher's candidates")
 
 
-def serve(app: Flask, host: str, port: int, workers: int, control_socket: Path | None = None) -> None:
+def serve(app: Flask, host: str, port: int, workers: int,
+          control_socket: Path | None = None) -> None:
     """Run gunicorn; its control socket (gunicornc) goes in the instance folder, or is off."""
     # Sync workers (gunicorn's default): the work is CPU-bound, and an idle worker takes the
     # next connection from the one shared queue, so no worker has a backlog while another

@@ -6,8 +6,9 @@ import json
 from datetime import date
 from typing import Any
 
-import matcher
 from flask import current_app, request
+
+import matcher
 
 from .. import freshness, geocoding, vocabulary
 from ..db import get_session

@@ -4,6 +4,7 @@ Origin checked too, and limits on repeated failures shared by every worker."""
 from __future__ import annotations
 
 import hashlib
+
 from flask import Flask, abort, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..models import RateLimitCounter
 
 SCHEME = "directory+db"
-TABLE = RateLimitCounter.__table__
+TABLE = RateLimitCounter.metadata.tables[RateLimitCounter.__tablename__]
 
 
 class DatabaseStorage(Storage):
@@ -44,7 +44,8 @@ class DatabaseStorage(Storage):
         dialect = self.engine.dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(TABLE)
         expired = TABLE.c.expires_at <= now
-        statement = insert.values(key=key, hits=amount, expires_at=now + expiry).on_conflict_do_update(
+        row = insert.values(key=key, hits=amount, expires_at=now + expiry)
+        statement = row.on_conflict_do_update(
             index_elements=[TABLE.c.key],
             set_={"hits": sa.case((expired, amount), else_=TABLE.c.hits + amount),
                   "expires_at": sa.case((expired, now + expiry), else_=TABLE.c.expires_at)},

@@ -15,13 +15,13 @@ from . import ids
 from .reader import OUR_TAXONOMIES, Reader, TermIndex, optional_url
 from .records import ExternalTermRecord, TaxonomyRecord
 
-
 # The label an exported attribute carries when the directory suggested the term itself.
 SUGGESTED_LABEL = "suggested"
 
 
 def read_attributes(
-    r: Reader, raw: Mapping[str, Any], terms: TermIndex, suggested: set[tuple[Taxonomy, str]] | None = None,
+    r: Reader, raw: Mapping[str, Any], terms: TermIndex,
+    suggested: set[tuple[Taxonomy, str]] | None = None,
 ) -> tuple[set[tuple[Taxonomy, str]], dict[str, ExternalTermRecord]]:
     """(our terms, other taxonomies' terms); our terms labelled "suggested" also go in suggested."""
     ours: set[tuple[Taxonomy, str]] = set()

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
+    HIGH_CONFIDENCE,
     CoverageArea,
     Day,
     ExternalTaxonomy,
@@ -32,7 +33,6 @@ from ..models import (
     Service,
     ServiceExternalTerm,
     ServiceLanguage,
-    HIGH_CONFIDENCE,
     SuggestionState,
     TagSuggestion,
     Taxonomy,
@@ -45,7 +45,6 @@ from ..models import (
 from ..vocabulary import Vocabulary
 from .parse import Locate, TermIndex, parse_service
 from .queries import load_options
-from .shapes import count_unused
 from .records import (
     DAY_ORDER,
     ExternalTermRecord,
@@ -55,6 +54,7 @@ from .records import (
     ServiceRecord,
     TaxonomyRecord,
 )
+from .shapes import count_unused
 
 BATCH = 1000
 Written = tuple[Service, ServiceRecord]
@@ -447,9 +447,11 @@ class Importer:
         through = sorted(depends & self.changed)
         if not differs and not through:
             return False
-        self.report.changes.extend(Problem(record.id, name, "changed in the feed") for name in differs)
-        self.report.changes.extend(Problem(record.id, kind, f"{kind} {public_id} changed in the feed")
-                                   for kind, public_id in through)
+        self.report.changes.extend(Problem(record.id, name, "changed in the feed")
+                                   for name in differs)
+        self.report.changes.extend(
+            Problem(record.id, kind, f"{kind} {public_id} changed in the feed")
+            for kind, public_id in through)
         self._apply(service, record)
         wanted = {t.id for t in record.external_terms}
         for public_id, link in links.items():

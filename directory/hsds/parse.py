@@ -258,7 +258,8 @@ def _details(r: Reader, raw: Mapping[str, Any], only_ended: bool) -> str:
     contacts = []
     for n, contact in enumerate(r.objects(raw, "contacts", "contacts")):
         where = f"contacts[{n}]"
-        found = {k: r.text(contact, k, f"{where}.{k}", 200) for k in ("name", "title", "department")}
+        found = {k: r.text(contact, k, f"{where}.{k}", 200)
+                 for k in ("name", "title", "department")}
         found["email"] = r.email(contact, "email", f"{where}.email", drop=True) or ""
         found["phone"] = _phone(r, contact, "phones", f"{where}.phones") or ""
         found = {k: v for k, v in found.items() if v}

@@ -24,9 +24,12 @@ def ended_on(schedule: Mapping[str, Any]) -> date | None:
         day = _day(schedule.get(key))
         if day:
             ends.append(day)
-    start, count = _day(schedule.get("dtstart") or schedule.get("valid_from")), schedule.get("count")
+    start = _day(schedule.get("dtstart") or schedule.get("valid_from"))
+    count = schedule.get("count")
     if start and isinstance(count, int) and not isinstance(count, bool) and count > 0:
-        interval = schedule.get("interval") if isinstance(schedule.get("interval"), int) else 1
+        interval = schedule.get("interval")
+        if not isinstance(interval, int):
+            interval = 1
         ends.append(start + timedelta(weeks=(count - 1) * max(interval, 1)))
     return min(ends) if ends else None
 

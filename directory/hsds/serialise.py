@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..models import (
-    SuggestionState,
     SECTIONS,
     Day,
     ExternalTaxonomy,
@@ -22,6 +21,7 @@ from ..models import (
     Organization,
     Service,
     ServiceStatus,
+    SuggestionState,
     Taxonomy,
 )
 from ..vocabulary import Vocabulary, taxonomy_uuid, term_uuid

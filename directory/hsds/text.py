@@ -27,7 +27,8 @@ def strip_invisible(value: str) -> str:
 
 # Only whether to treat text as HTML is decided by pattern (a tag or an entity); what is
 # markup once it is, nh3 and the HTML parser decide.
-_MARKUP = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?|!--)>|&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+[0-9]*);")
+_MARKUP = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?|!--)>"
+                     r"|&(?:#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+[0-9]*);")
 
 
 def looks_like_html(value: str) -> bool:

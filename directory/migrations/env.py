@@ -2,8 +2,8 @@
 
 from alembic import context
 
-from directory.db import Base
 from directory import models  # noqa: F401  (fills Base.metadata)
+from directory.db import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -25,7 +25,10 @@ def run_migrations_online() -> None:
     if connection is None:
         import sqlalchemy as sa
 
-        engine = sa.create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic.ini has no sqlalchemy.url")
+        engine = sa.create_engine(url)
         with engine.connect() as connection:
             _run(connection)
         engine.dispose()

@@ -2,8 +2,8 @@
 
 from ._common import new_public_id, utcnow
 from .account import RateLimitCounter, Role, User, memberships
-from .insight import DemandCount, NeedKind, SearchMiss
 from .external import ExternalTaxonomy, ExternalTerm, ServiceExternalTerm
+from .insight import DemandCount, NeedKind, SearchMiss
 from .location import Location, service_locations
 from .moderation import (
     AuditEvent,
@@ -19,8 +19,8 @@ from .organization import Organization
 from .plan import SavedPlan
 from .service import CoverageArea, Day, Service, ServiceLanguage, ServiceStatus, WeeklySession
 from .suggestion import HIGH_CONFIDENCE, SuggestionState, TagSuggestion
-from .version import CatalogueVersion
 from .taxonomy import SECTIONS, VENUE_ACCESS, Taxonomy, Term, location_terms, service_terms
+from .version import CatalogueVersion
 
 __all__ = [
     "AuditEvent",

@@ -150,7 +150,8 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     # No foreign key: the record outlives the account it names.
     actor_id: Mapped[int | None]
-    actor: Mapped[str] = mapped_column(sa.String(254))  # an email, or "cli", "import", "signed link"
+    # An email, or "cli", "import", "signed link".
+    actor: Mapped[str] = mapped_column(sa.String(254))
     entity: Mapped[str] = mapped_column(sa.String(20))  # service, organization, location, user
     entity_id: Mapped[int]
     label: Mapped[str] = mapped_column(sa.String(200), default="")

@@ -6,9 +6,10 @@ import re
 from datetime import time
 from typing import Any
 
-import matcher
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Length, OneOf, Range
+
+import matcher
 
 from .. import geocoding, plaintext
 from ..vocabulary import Vocabulary
@@ -119,8 +120,9 @@ class ProfileIn(Schema):
                         error=f"Give from 1 to {LIST_LIMITS['languages']} languages"),
     )
     text = fields.String(load_default="", validate=[Length(max=2000), _no_controls])
-    exclude = fields.List(fields.String(validate=[Length(max=64), _one_line]), load_default=list,
-                          validate=_limit("exclude"))
+    # Not `exclude`, which would shadow Schema.exclude: the contract's name is its data_key.
+    excluded = fields.List(fields.String(validate=[Length(max=64), _one_line]), data_key="exclude",
+                           load_default=list, validate=_limit("exclude"))
     limit = WholeNumber(load_default=10, strict=True,
                            validate=Range(1, 50, error="Give a limit from 1 to 50"))
 
@@ -137,7 +139,8 @@ class ProfileIn(Schema):
             section = self.fields[name].metadata["section"]
             unknown = sorted(set(data.get(name, [])) - self.vocabulary.ids(section))
             if unknown:
-                errors[name] = [f"Unknown {name[:-1] if name != 'needs' else 'need'} ids: {', '.join(unknown)}"]
+                kind = name[:-1] if name != 'needs' else 'need'
+                errors[name] = [f"Unknown {kind} ids: {', '.join(unknown)}"]
         if "readiness" in data and data["readiness"] not in self.vocabulary.ids("readiness"):
             choices = ", ".join(sorted(self.vocabulary.ids("readiness")))
             errors["readiness"] = [f"Readiness must be one of: {choices}"]
@@ -167,7 +170,8 @@ def load_profile(
     except ValidationError as err:
         errors = {**err.normalized_messages(), **errors}  # a list's own limit says more
         data = err.valid_data if isinstance(err.valid_data, dict) else {}
-    origin, outward, also_from = None, None, ()
+    origin, outward = None, None
+    also_from: tuple[matcher.Point, ...] = ()
     location = data.get("location") if "location" not in errors else None
     if location and "postcode" in location:
         try:
@@ -198,12 +202,13 @@ def load_profile(
         age=data["age"],
         gender=(data["gender"] or "").strip().lower() or None,
         availability=tuple(
-            matcher.Window(w["day"], _time(w["from_"]), _time(w["to"])) for w in data["availability"]
+            matcher.Window(w["day"], _time(w["from_"]), _time(w["to"]))
+            for w in data["availability"]
         ),
         needs=frozenset(data["needs"]),
         languages=frozenset(code.lower() for code in data["languages"]),
         text=data["text"],
-        exclude=frozenset(data["exclude"]),
+        exclude=frozenset(data["excluded"]),
         limit=data["limit"],
     )
 
@@ -216,7 +221,8 @@ def depth(value: object) -> int:
         if isinstance(item, dict | list):
             level += 1
             deepest = max(deepest, level)
-            stack.extend((child, level) for child in (item.values() if isinstance(item, dict) else item))
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level) for child in children)
     return deepest
 
 

@@ -1,4 +1,5 @@
-"""Service facts -> whoosh document: a pure conversion, so the index and `check` agree on content."""
+"""Service facts -> whoosh document: a pure conversion, so the index and `check` agree on
+content."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def to_document(service: ServiceFacts, vocab: Vocabulary) -> dict[str, Any]:
             "anywhere": bool({"online", "telephone"} & set(codes[Taxonomy.ACCESS])),
             "coverage": sorted(service.coverage),
             "sessions": [
-                [DAY_INDEX[s.day], s.start.hour * 60 + s.start.minute, s.end.hour * 60 + s.end.minute]
+                [DAY_INDEX[s.day], s.start.hour * 60 + s.start.minute,
+                 s.end.hour * 60 + s.end.minute]
                 for s in service.sessions
             ],
         },

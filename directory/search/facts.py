@@ -128,8 +128,9 @@ def _segment_facts(reader: Any) -> Facts:
         found = _segment_cache.get(key)
     if found is not None:
         return found
-    facts = Facts(reader.doc_count_all(), set(), {}, {}, set(), {}, set(), set(), {}, {}, [], [], {})
-    points = []
+    facts = Facts(reader.doc_count_all(), set(), {}, {}, set(), {}, set(), set(), {}, {}, [], [],
+                  {})
+    points: list[tuple[float, float, int]] = []
     for docnum in range(reader.doc_count_all()):
         if reader.is_deleted(docnum):
             continue
@@ -206,11 +207,13 @@ def forget_words() -> None:
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
     return 2 * EARTH_KM * math.asin(math.sqrt(h))
 
 
-def distances(facts: Facts, origin: tuple[float, float], limit_km: float | None) -> dict[int, float]:
+def distances(facts: Facts, origin: tuple[float, float],
+              limit_km: float | None) -> dict[int, float]:
     """docnum -> km to the nearest venue, for venues within limit_km (all when None).
 
     Within a town's reach the earth is flat enough: an equirectangular distance differs from
@@ -229,7 +232,8 @@ def distances(facts: Facts, origin: tuple[float, float], limit_km: float | None)
         dy = (lat - lat0) * ky
         d2 = dx * dx + dy * dy
         if d2 <= limit2:
-            km = math.sqrt(d2) if limit_km is not None and limit_km <= 100 else haversine_km(origin, (lat, lon))
+            flat = limit_km is not None and limit_km <= 100
+            km = math.sqrt(d2) if flat else haversine_km(origin, (lat, lon))
             if km < near.get(docnum, FAR):
                 near[docnum] = km
     return near

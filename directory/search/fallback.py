@@ -67,7 +67,7 @@ def search(
     """One page of services matching text and filters, from the database alone."""
     wanted = words(text or "")
     base = _filtered(filters)
-    rows: Sequence[sa.Row[tuple[int, str, str]]]
+    rows: Sequence[sa.Row[int, str, str]]
     if wanted:
         rows = session.execute(base.where(*(_has_word(w) for w in wanted))).all()
         if not rows and len(wanted) > 1:  # as the index does: no service has every word
@@ -97,7 +97,7 @@ def search(
     return SearchPage(hits, len(rows), page, per_page, wanted, {})
 
 
-def _filtered(filters: Filters) -> sa.Select[tuple[int, str, str]]:
+def _filtered(filters: Filters) -> sa.Select[int, str, str]:
     query = (
         sa.select(Service.id, Service.public_id, Service.name)
         .join(Organization, Organization.id == Service.organization_id)
@@ -130,13 +130,13 @@ def _has_word(word: str) -> sa.ColumnElement[bool]:
                   Organization.name.ilike(pattern))
 
 
-def _services_with(taxonomy: Taxonomy, codes: Iterable[str]) -> sa.Select[tuple[int]]:
+def _services_with(taxonomy: Taxonomy, codes: Iterable[str]) -> sa.Select[int]:
     return (sa.select(service_terms.c.service_id)
             .join(Term, Term.id == service_terms.c.term_id)
             .where(Term.taxonomy == taxonomy, Term.code.in_(list(codes))))
 
 
-def _services_at_venues_with(code: str) -> sa.Select[tuple[int]]:
+def _services_at_venues_with(code: str) -> sa.Select[int]:
     return (sa.select(service_locations.c.service_id)
             .join(location_terms, location_terms.c.location_id == service_locations.c.location_id)
             .join(Term, Term.id == location_terms.c.term_id)

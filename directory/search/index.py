@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -207,7 +207,7 @@ def rebuild(root: Path, docs: Iterable[dict[str, Any]], version: int = 0) -> Pat
 
 
 def rebuild_parallel(
-    root: Path, producers: list[Callable[[], Iterable[dict[str, Any]]]], version: int = 0
+    root: Path, producers: Sequence[Callable[[], Iterable[dict[str, Any]]]], version: int = 0
 ) -> Path:
     """Like rebuild, with each producer's documents read and indexed in its own process.
 

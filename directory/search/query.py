@@ -187,13 +187,15 @@ def _stem(word: str) -> str | None:
 def _correct(searcher: Searcher, word: str) -> str | None:
     """The closest indexed word within one or two edits, preferring names and activities."""
     for fieldname in ("activities", "name", "topics", "description"):
-        found = searcher.corrector(fieldname).suggest(word, limit=1, maxdist=2 if len(word) > 5 else 1)
+        maxdist = 2 if len(word) > 5 else 1
+        found = searcher.corrector(fieldname).suggest(word, limit=1, maxdist=maxdist)
         if found:
             return str(found[0])
     return None
 
 
-def _clause(searcher: Searcher, terms: Iterable[tuple[str, str, float]], total: int) -> dict[int, float]:
+def _clause(searcher: Searcher, terms: Iterable[tuple[str, str, float]],
+            total: int) -> dict[int, float]:
     """docnum -> summed weight (field boost x IDF) of the (field, term, boost) terms it has.
 
     Summing across fields rewards a walking group (the word in its name, its activity and
@@ -286,7 +288,8 @@ def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
         elif word.stem:
             impossible = True
     phrase_ids = synonyms.find(text[:MAX_QUERY_CHARS], min_words=2)
-    phrase = _clause(searcher, [(f, c, SYNONYM_BOOST) for c in sorted(phrase_ids) for f in VOCAB_FIELDS], total)
+    phrase = _clause(searcher, [(f, c, SYNONYM_BOOST) for c in sorted(phrase_ids)
+                                for f in VOCAB_FIELDS], total)
     if not clauses and not phrase:
         return TextMatch({}, searched, corrections, nothing=bool(text.strip()))
     every: dict[int, float] = {}
@@ -316,7 +319,8 @@ def text_scores(searcher: Searcher, text: str, synonyms: Synonyms) -> dict[str, 
 # --- filters and the search itself ----------------------------------------------------------
 
 
-def _allowed(searcher: Searcher, facts: Facts, filters: Filters, near: dict[int, float] | None) -> set[int] | None:
+def _allowed(searcher: Searcher, facts: Facts, filters: Filters,
+             near: dict[int, float] | None) -> set[int] | None:
     """Documents passing every filter, or None when nothing narrows (all live documents)."""
     sets: list[set[int]] = []
     for fieldname, values in (("category", filters.categories), ("activity", filters.activities),

@@ -1,4 +1,5 @@
-"""Keep the index in step with the database: collect changed services before flush, write after commit.
+"""Keep the index in step with the database: collect changed services before flush, write
+after commit.
 
 Listeners sit on *our* sessionmaker only. Every write path (web, API, CLI, import) commits
 through it, so every one of them refreshes the index the same way.
@@ -17,8 +18,9 @@ from itertools import chain
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import instance_state
 
 from ..models import Location, Organization, Service, WeeklySession, new_public_id, version
 
@@ -41,7 +43,7 @@ def _collect(session: Session, _context: Any, _instances: Any) -> None:
             found.add(obj.public_id)
         elif isinstance(obj, WeeklySession) and obj.service is not None:
             found.add(obj.service.public_id)
-        elif isinstance(obj, Location | Organization) and inspect(obj).persistent:
+        elif isinstance(obj, Location | Organization) and instance_state(obj).persistent:
             found.update(s.public_id for s in obj.services)
     found -= changed
     if found or session.deleted:

@@ -120,9 +120,9 @@ def suggest(
             offer(Suggestion(p.taxonomy, p.code, strong if p.strong else weak,
                              f'"{p.words}" in its {field}', field, f"phrase:{p.words}"))
     for label in foreign_terms:
-        key = label.strip().casefold()
-        for taxonomy, code in cw.foreign.get(key, ()):
-            offer(Suggestion(taxonomy, code, cw.foreign_confidence[key],
+        folded = label.strip().casefold()
+        for taxonomy, code in cw.foreign.get(folded, ()):
+            offer(Suggestion(taxonomy, code, cw.foreign_confidence[folded],
                              f'"{label.strip()}" in its taxonomy terms', "taxonomy",
                              f"term:{label.strip()}"))
     out: dict[tuple[Taxonomy, str], Suggestion] = {}

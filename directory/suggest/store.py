@@ -1,7 +1,8 @@
 """Suggestions written for services, and the admin's decisions on them. Flush, never commit.
 
 A suggestion at or above HIGH_CONFIDENCE, for a service whose own listing has no category,
-activity, condition or intensity (a feed that carries none of our vocabulary), is applied at once: its term goes on the service
+activity, condition or intensity (a feed that carries none of our vocabulary), is applied at
+once: its term goes on the service
 (so search and the matcher use it straight away) and the suggestion row says it was applied
 and is still only suggested. Accepting makes it an ordinary tag (the row stays, as a record
 of where it came from); rejecting takes the term off and keeps the row, so it is never
@@ -91,7 +92,8 @@ def suggest_for(session: Session, services: Iterable[Service], report: SuggestRe
     session.flush()
 
 
-def run_suggestions(session: Session, service_ids: Sequence[int], chunk: int = 500) -> SuggestReport:
+def run_suggestions(session: Session, service_ids: Sequence[int],
+                    chunk: int = 500) -> SuggestReport:
     """Suggest tags for these services (internal ids), a chunk at a time; commits each chunk."""
     report = SuggestReport()
     for start in range(0, len(service_ids), chunk):

@@ -16,7 +16,6 @@ from . import (
     workspace,
 )
 
-
 # Everything comes from this site: no inline scripts or styles, no framing, forms post here.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

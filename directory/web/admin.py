@@ -9,7 +9,7 @@ read here, never written to directly except through the domain, and no route cha
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -50,8 +50,8 @@ except (ImportError, ZoneInfoNotFoundError):  # no tz database: show UTC
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 REASON_LIMIT = 2000
-ROLE_NAMES = {Role.ADMIN: "an admin", Role.LINK_WORKER: "a Link Worker", Role.PROVIDER: "a provider",
-              Role.COMMISSIONER: "a commissioner"}
+ROLE_NAMES = {Role.ADMIN: "an admin", Role.LINK_WORKER: "a Link Worker",
+              Role.PROVIDER: "a provider", Role.COMMISSIONER: "a commissioner"}
 
 
 @bp.app_template_filter("admin_time")
@@ -60,7 +60,7 @@ def _admin_time(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     local = value.astimezone(_LONDON) if _LONDON else value
     return f"{local.day} {local:%B %Y}, {local:%H:%M}"
 
@@ -164,7 +164,7 @@ def approve_change(change_id: int) -> ResponseReturnValue:
     told = _tell_submitter(change, f"Your listing \"{service.name}\" is published",
                            f"The change you sent for \"{service.name}\" has been approved and is "
                            f"now on the directory:\n"
-                           f"{url_for('public.service_detail', public_id=service.public_id, _external=True)}\n")
+                           f"{_public_link(service)}\n")
     flash(f"Approved: \"{service.name}\" is published." + _unsent(told))
     return redirect(url_for("admin.dashboard"))
 
@@ -196,6 +196,10 @@ def reject_change(change_id: int) -> ResponseReturnValue:
     flash(f"Rejected the change to \"{name}\"." + _unsent(told) if told is False
           else f"Rejected the change to \"{name}\"; the group has been told why.")
     return redirect(url_for("admin.dashboard"))
+
+
+def _public_link(service: Service) -> str:
+    return url_for("public.service_detail", public_id=service.public_id, _external=True)
 
 
 def _tell_submitter(change: ListingChange, subject: str, body: str) -> bool | None:
@@ -411,13 +415,15 @@ def set_user_active(user_id: int) -> ResponseReturnValue:
 @bp.get("/services/<public_id>/history")
 def service_history(public_id: str) -> ResponseReturnValue:
     session = get_session()
-    service = session.scalar(select(Service).where(Service.public_id == public_id[:36])) or abort(404)
+    service = (session.scalar(select(Service).where(Service.public_id == public_id[:36]))
+               or abort(404))
     found = audit.history(session, "service", service.id)
     venues = _venue_names(session, found)
     vocab = vocabulary.current()
     events = [
         {"event": e, "changes": [(listings.LABELS.get(field, field.replace("_", " ").capitalize()),
-                                  _words(field, old, vocab, venues), _words(field, new, vocab, venues))
+                                  _words(field, old, vocab, venues),
+                                  _words(field, new, vocab, venues))
                                  for field, (old, new) in sorted(e.changes.items())]}
         for e in found
     ]
@@ -440,7 +446,8 @@ def _words(field: str, value: Any, vocab: vocabulary.Vocabulary, venues: dict[st
     """One recorded value in words: snapshot fields as the diff shows them, the rest plainly."""
     if value is None or value == "" or value == []:
         return "(none)"
-    snapshot_sessions = field == "sessions" and isinstance(value, list) and isinstance(value[0], dict)
+    snapshot_sessions = (field == "sessions" and isinstance(value, list)
+                         and isinstance(value[0], dict))
     if field in listings.FIELDS and (field != "sessions" or snapshot_sessions):
         try:
             return listings.describe(field, value, vocab, venues)

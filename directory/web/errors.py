@@ -26,7 +26,8 @@ MESSAGES = {
     413: ("That was too much to send", "Send less, and try again."),
     429: ("Too many attempts", "Wait a minute and try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
-    503: ("Sorry, the service is unavailable", "We are working to fix it. Try again in a few minutes."),
+    503: ("Sorry, the service is unavailable",
+          "We are working to fix it. Try again in a few minutes."),
 }
 
 

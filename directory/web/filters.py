@@ -37,7 +37,7 @@ def long_date(value: date) -> str:
 
 def next_dates(service: Service, today: date, count: int = 3) -> list[datetime]:
     """The next `count` session starts on or after today, earliest first."""
-    starts = []
+    starts: list[datetime] = []
     for s in service.sessions:
         ahead = (s.day.weekday - today.weekday()) % 7
         first = datetime.combine(today + timedelta(days=ahead), s.starts_at)

@@ -52,7 +52,7 @@ def _link_facts(token: str, expires: date) -> dict[str, Any]:
 def _render(cards: list[dict[str, Any]], *, goals: list[str], words: str, worker: str | None,
             link: dict[str, Any] | None, form: MultiDict[str, str], shared: bool = False,
             send_errors: dict[str, list[str]] | None = None, sent: str | None = None,
-            status: int = 200) -> ResponseReturnValue:
+            status: int = 200) -> tuple[str, int]:
     today = freshness.today()
     return render_template(
         "workspace/plan.html", services=cards, goals=goals, words=words, worker=worker,

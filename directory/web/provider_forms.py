@@ -84,7 +84,7 @@ def to_form(snap: Mapping[str, Any]) -> MultiDict[str, str]:
 
 
 def session_indexes(form: Mapping[str, Any]) -> list[int]:
-    found = {int(m[1]) for key in form.keys() if (m := SESSION_KEY.match(key)) and m[2] != "remove"}
+    found = {int(m[1]) for key in form if (m := SESSION_KEY.match(key)) and m[2] != "remove"}
     return sorted(found)
 
 
@@ -96,7 +96,7 @@ def session_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
 
 def removed_row(form: Mapping[str, Any]) -> int | None:
     """The row whose Remove button was pressed, if one was."""
-    for key in form.keys():
+    for key in form:
         m = SESSION_KEY.match(key)
         if m and m[2] == "remove":
             return int(m[1])

@@ -6,17 +6,16 @@ Revises: 0005
 Create Date: 2026-11-25 20:33:29.978960
 
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0005'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -38,81 +37,186 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_entity', ['entity', 'entity_id'], unique=False)
 
-    op.create_table('join_requests',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('organization_name', sa.String(length=200), nullable=False),
-    sa.Column('contact_name', sa.String(length=200), nullable=False),
-    sa.Column('contact_email', sa.String(length=254), nullable=False),
-    sa.Column('phone', sa.String(length=40), nullable=False),
-    sa.Column('website', sa.String(length=500), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('state', sa.Enum('pending', 'approved', 'declined', name='joinstate', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('organization_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("contact_email LIKE '%_@_%'", name=op.f('ck_join_requests_email_has_at')),
-    sa.CheckConstraint('length(trim(organization_name)) > 0', name=op.f('ck_join_requests_name_not_blank')),
-    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_join_requests_decided_by_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_join_requests_organization_id_organizations'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_join_requests'))
+    op.create_table(
+        "join_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("organization_name", sa.String(length=200), nullable=False),
+        sa.Column("contact_name", sa.String(length=200), nullable=False),
+        sa.Column("contact_email", sa.String(length=254), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=False),
+        sa.Column("website", sa.String(length=500), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "pending",
+                "approved",
+                "declined",
+                name="joinstate",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "contact_email LIKE '%_@_%'", name=op.f("ck_join_requests_email_has_at")
+        ),
+        sa.CheckConstraint(
+            "length(trim(organization_name)) > 0", name=op.f("ck_join_requests_name_not_blank")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_join_requests_decided_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_join_requests_organization_id_organizations"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_join_requests")),
     )
-    with op.batch_alter_table('join_requests', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_join_requests_state'), ['state'], unique=False)
+    with op.batch_alter_table("join_requests", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_join_requests_state"), ["state"], unique=False)
 
-    op.create_table('listing_changes',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('service_id', sa.Integer(), nullable=False),
-    sa.Column('organization_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('create', 'edit', name='changekind', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('state', sa.Enum('pending', 'approved', 'rejected', name='changestate', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('base', sa.JSON(), nullable=False),
-    sa.Column('proposed', sa.JSON(), nullable=False),
-    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('revision', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_listing_changes_decided_by_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_listing_changes_organization_id_organizations'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_listing_changes_service_id_services'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_listing_changes_submitted_by_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_listing_changes'))
+    op.create_table(
+        "listing_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "create",
+                "edit",
+                name="changekind",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "pending",
+                "approved",
+                "rejected",
+                name="changestate",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("base", sa.JSON(), nullable=False),
+        sa.Column("proposed", sa.JSON(), nullable=False),
+        sa.Column("submitted_by_id", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_listing_changes_decided_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_listing_changes_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_id"],
+            ["services.id"],
+            name=op.f("fk_listing_changes_service_id_services"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_id"],
+            ["users.id"],
+            name=op.f("fk_listing_changes_submitted_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_listing_changes")),
     )
-    with op.batch_alter_table('listing_changes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_listing_changes_organization_id'), ['organization_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_listing_changes_service_id'), ['service_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_listing_changes_state'), ['state'], unique=False)
+    with op.batch_alter_table("listing_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_listing_changes_organization_id"), ["organization_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_listing_changes_service_id"), ["service_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_listing_changes_state"), ["state"], unique=False)
 
-    op.create_table('reports',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('service_id', sa.Integer(), nullable=False),
-    sa.Column('problem', sa.Text(), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=True),
-    sa.Column('state', sa.Enum('open', 'resolved', name='reportstate', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
-    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint('length(trim(problem)) > 0', name=op.f('ck_reports_problem_not_blank')),
-    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_reports_resolved_by_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_reports_service_id_services'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports'))
+    op.create_table(
+        "reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("problem", sa.Text(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "open",
+                "resolved",
+                name="reportstate",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("resolved_by_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("length(trim(problem)) > 0", name=op.f("ck_reports_problem_not_blank")),
+        sa.ForeignKeyConstraint(
+            ["resolved_by_id"],
+            ["users.id"],
+            name=op.f("fk_reports_resolved_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_id"],
+            ["services.id"],
+            name=op.f("fk_reports_service_id_services"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
     )
-    with op.batch_alter_table('reports', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reports_service_id'), ['service_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reports_state'), ['state'], unique=False)
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reports_service_id"), ["service_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_reports_state"), ["state"], unique=False)
 
-    with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table("services", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
     # On SQLite this rebuilds `locations` (copy, drop, rename): safe because migrate.upgrade
     # runs migrations with foreign keys off (otherwise the drop cascades to venue links).
-    with op.batch_alter_table('locations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('organization_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_locations_organization_id'), ['organization_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_locations_organization_id_organizations'), 'organizations', ['organization_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table("locations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("organization_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_locations_organization_id"), ["organization_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_locations_organization_id_organizations"),
+            "organizations",
+            ["organization_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
     # ### end Alembic commands ###
     _make_audit_append_only()
@@ -150,31 +254,33 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
         op.execute("DROP FUNCTION IF EXISTS audit_events_refuse()")
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('locations', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_locations_organization_id_organizations'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_locations_organization_id'))
-        batch_op.drop_column('organization_id')
+    with op.batch_alter_table("locations", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_locations_organization_id_organizations"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_locations_organization_id"))
+        batch_op.drop_column("organization_id")
 
-    with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.drop_column('version')
+    with op.batch_alter_table("services", schema=None) as batch_op:
+        batch_op.drop_column("version")
 
-    with op.batch_alter_table('reports', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_reports_state'))
-        batch_op.drop_index(batch_op.f('ix_reports_service_id'))
+    with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reports_state"))
+        batch_op.drop_index(batch_op.f("ix_reports_service_id"))
 
-    op.drop_table('reports')
-    with op.batch_alter_table('listing_changes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_listing_changes_state'))
-        batch_op.drop_index(batch_op.f('ix_listing_changes_service_id'))
-        batch_op.drop_index(batch_op.f('ix_listing_changes_organization_id'))
+    op.drop_table("reports")
+    with op.batch_alter_table("listing_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_listing_changes_state"))
+        batch_op.drop_index(batch_op.f("ix_listing_changes_service_id"))
+        batch_op.drop_index(batch_op.f("ix_listing_changes_organization_id"))
 
-    op.drop_table('listing_changes')
-    with op.batch_alter_table('join_requests', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_join_requests_state'))
+    op.drop_table("listing_changes")
+    with op.batch_alter_table("join_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_join_requests_state"))
 
-    op.drop_table('join_requests')
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_events_entity')
+    op.drop_table("join_requests")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_events_entity")
 
-    op.drop_table('audit_events')
+    op.drop_table("audit_events")
     # ### end Alembic commands ###
