@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..accounts import authenticate, end_sessions, normalise_email
 from ..db import get_session
+from ..web import unit_of_work
 from . import limiter, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -76,9 +77,9 @@ def login() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         session = get_session()
-        user = authenticate(session, form.email.data or "", form.password.data or "")
+        with unit_of_work.commit(session, what="account"):
+            user = authenticate(session, form.email.data or "", form.password.data or "")
         if user is not None:
-            session.commit()
             start_session(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("public.home"))
         g.login_failed = True
@@ -91,8 +92,9 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:  # every copy of the session cookie stops working
         session = get_session()
-        end_sessions(session, current_user._get_current_object())  # type: ignore[attr-defined]
-        session.commit()
+        with unit_of_work.commit(session, what="account"):
+            user = current_user._get_current_object()  # type: ignore[attr-defined]
+            end_sessions(session, user)
     logout_user()
     flash("You have signed out.")
     return redirect(url_for("public.home"))

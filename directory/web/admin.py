@@ -17,7 +17,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import accounts, audit, browse, freshness, listings, moderation, vocabulary
 from ..auth.permissions import role_required
@@ -38,6 +37,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import unit_of_work
 from .community import notify, send_password_link
 
 try:
@@ -151,15 +151,10 @@ def approve_change(change_id: int) -> ResponseReturnValue:
     session = get_session()
     change = _get(session, ListingChange, change_id)
     try:
-        service = moderation.approve(session, change, _me(), freshness.today())
-        session.commit()
-    except moderation.NotAllowed as err:
-        session.rollback()
-        flash(f"{err}.")
-        return redirect(url_for("admin.change_detail", change_id=change_id))
-    except StaleDataError:
-        session.rollback()
-        flash("Someone changed this listing or change at the same moment. Look again, then decide.")
+        with unit_of_work.commit(session):
+            service = moderation.approve(session, change, _me(), freshness.today())
+    except unit_of_work.Refused as refused:
+        flash(refused.message)
         return redirect(url_for("admin.change_detail", change_id=change_id))
     told = _tell_submitter(change, f"Your listing \"{service.name}\" is published",
                            f"The change you sent for \"{service.name}\" has been approved and is "
@@ -175,18 +170,12 @@ def reject_change(change_id: int) -> ResponseReturnValue:
     change = _get(session, ListingChange, change_id)
     reason = request.form.get("reason", "")
     try:
-        moderation.reject(session, change, _me(), reason)
-        session.commit()
+        with unit_of_work.commit(session, what="change"):
+            moderation.reject(session, change, _me(), reason)
     except listings.ListingError as err:
-        session.rollback()
         return _change_page(session, change, {k: v[0] for k, v in err.errors.items()}, reason)
-    except moderation.NotAllowed as err:
-        session.rollback()
-        flash(f"{err}.")
-        return redirect(url_for("admin.change_detail", change_id=change_id))
-    except StaleDataError:
-        session.rollback()
-        flash("Someone changed this change at the same moment. Look again, then decide.")
+    except unit_of_work.Refused as refused:
+        flash(refused.message)
         return redirect(url_for("admin.change_detail", change_id=change_id))
     name = change.service.name
     told = _tell_submitter(change, f"Your change to \"{name}\" was not published",
@@ -242,16 +231,15 @@ def approve_join(join_id: int) -> ResponseReturnValue:
     # The contact's own email and phone stay private: organisation details are published.
     org = Organization(name=join.organization_name, description=join.description,
                        website=join.website or None)
-    session.add(org)
     try:
-        user, created = _add_member(session, org, join.contact_email)
+        with unit_of_work.commit(session, what="request") as work:
+            work.add(org)
+            user, created = _add_member(work, org, join.contact_email)
+            join.state, join.organization = JoinState.APPROVED, org
+            join.decided_by_id, join.decided_at = current_user.id, utcnow()
     except accounts.AccountError as err:
-        session.rollback()
         flash(f"Not approved: {err.message}.")
         return redirect(url_for("admin.join_detail", join_id=join_id))
-    join.state, join.organization = JoinState.APPROVED, org
-    join.decided_by_id, join.decided_at = current_user.id, utcnow()
-    session.commit()
     if _welcome(user, org, created):
         flash(f"Approved: {org.name} is set up, and {user.email} has been emailed.")
     else:
@@ -267,9 +255,9 @@ def decline_join(join_id: int) -> ResponseReturnValue:
         flash("This request has already been decided.")
         return redirect(url_for("admin.join_detail", join_id=join_id))
     reason = request.form.get("reason", "").strip()[:REASON_LIMIT]
-    join.state, join.reason = JoinState.DECLINED, reason
-    join.decided_by_id, join.decided_at = current_user.id, utcnow()
-    session.commit()
+    with unit_of_work.commit(session, what="request"):
+        join.state, join.reason = JoinState.DECLINED, reason
+        join.decided_by_id, join.decided_at = current_user.id, utcnow()
     told = notify(join.contact_email, "Your request to join the Community Support Directory",
            f"Hello {join.contact_name},\n\nThank you for asking to list {join.organization_name} "
            "on the Community Support Directory. We are not able to add it at the moment."
@@ -279,9 +267,11 @@ def decline_join(join_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.dashboard"))
 
 
-def _add_member(session: Session, org: Organization, email: str) -> tuple[User, bool]:
+def _add_member(work: unit_of_work.UnitOfWork, org: Organization,
+                email: str) -> tuple[User, bool]:
     """Bind a provider account to org: an existing provider's, or a new one (True) whose password
     is random and unknown until they set their own from the emailed link."""
+    session = work.session
     user = accounts.find_user_by_email(session, email)
     if user is None:
         return accounts.create_user(session, email, secrets.token_urlsafe(32), Role.PROVIDER,
@@ -291,7 +281,7 @@ def _add_member(session: Session, org: Organization, email: str) -> tuple[User, 
                                              "and only provider accounts belong to groups")
     if org not in user.organizations:
         user.organizations.append(org)
-    session.flush()
+    work.flush()
     return user, False
 
 
@@ -311,11 +301,11 @@ def resolve_report(report_id: int) -> ResponseReturnValue:
     session = get_session()
     report = _get(session, Report, report_id)
     if report.state is ReportState.OPEN:
-        report.state, report.resolved_by_id, report.resolved_at = (
-            ReportState.RESOLVED, current_user.id, utcnow())
-        audit.record(session, "service", report.service_id, report.service.name, "resolve",
-                     note=f"report #{report.id} resolved")
-        session.commit()
+        with unit_of_work.commit(session, what="report"):
+            report.state, report.resolved_by_id, report.resolved_at = (
+                ReportState.RESOLVED, current_user.id, utcnow())
+            audit.record(session, "service", report.service_id, report.service.name, "resolve",
+                         note=f"report #{report.id} resolved")
         flash(f"Report about \"{report.service.name}\" marked as resolved.")
     else:
         flash("That report was already resolved.")
@@ -356,8 +346,8 @@ def trust_organization(org_id: int) -> ResponseReturnValue:
     value = request.form.get("trusted")
     if value not in ("0", "1"):
         abort(400, "Say whether the organisation is trusted (1) or not (0).")
-    org.trusted = value == "1"
-    session.commit()
+    with unit_of_work.commit(session, what="organisation"):
+        org.trusted = value == "1"
     flash(f"{org.name}'s edits now publish at once." if org.trusted
           else f"{org.name}'s edits now wait for approval.")
     return redirect(url_for("admin.organization_detail", org_id=org.id))
@@ -369,13 +359,12 @@ def add_organization_user(org_id: int) -> ResponseReturnValue:
     org = _get(session, Organization, org_id)
     email = accounts.normalise_email(request.form.get("email", ""))[:254]
     try:
-        if not accounts.EMAIL.match(email):
-            raise accounts.AccountError("email", "Enter an email address like name@example.org")
-        user, created = _add_member(session, org, email)
+        with unit_of_work.commit(session, what="organisation") as work:
+            if not accounts.EMAIL.match(email):
+                raise accounts.AccountError("email", "Enter an email address like name@example.org")
+            user, created = _add_member(work, org, email)
     except accounts.AccountError as err:
-        session.rollback()
         return _organization_page(session, org_id, err.message, email)
-    session.commit()
     told = _welcome(user, org, created)
     flash(f"{user.email} can now manage {org.name}'s listings"
           + (" once they have set their password (we have emailed them a link)."
@@ -400,10 +389,10 @@ def set_user_active(user_id: int) -> ResponseReturnValue:
         abort(400, "Say whether the account is active (1) or not (0).")
     if user.id == current_user.id:
         abort(400, "You cannot disable your own account.")
-    user.active = value == "1"
-    if not user.active:
-        accounts.end_sessions(session, user)
-    session.commit()
+    with unit_of_work.commit(session, what="account"):
+        user.active = value == "1"
+        if not user.active:
+            accounts.end_sessions(session, user)
     flash(f"{user.email} can sign in again." if user.active
           else f"{user.email} is disabled and signed out everywhere.")
     return redirect(url_for("admin.users"))

@@ -40,7 +40,7 @@ from ..models import (
     ServiceStatus,
     User,
 )
-from . import present
+from . import present, unit_of_work
 
 log = logging.getLogger(__name__)
 bp = Blueprint("community", __name__)
@@ -183,8 +183,8 @@ def join() -> ResponseReturnValue:
         else:
             session = get_session()
             data["contact_email"] = accounts.normalise_email(data["contact_email"])
-            session.add(JoinRequest(**data))
-            session.commit()
+            with unit_of_work.commit(session, what="request") as work:
+                work.add(JoinRequest(**data))
             return render_template("community/join_done.html", name=data["organization_name"])
     return render_template("community/join.html", form=form, errors=errors), 400 if errors else 200
 
@@ -207,11 +207,11 @@ def report_problem(public_id: str) -> ResponseReturnValue:
         else:
             report = Report(service=service, problem=data["problem"],
                             email=accounts.normalise_email(data["email"]) or None)
-            session.add(report)
-            session.flush()
-            audit.record(session, "service", service.id, service.name, "report",
-                         note=f"report #{report.id} from the public")
-            session.commit()
+            with unit_of_work.commit(session) as work:
+                work.add(report)
+                work.flush()
+                audit.record(session, "service", service.id, service.name, "report",
+                             note=f"report #{report.id} from the public")
             _tell_the_group(service, report)
             return render_template("community/report_done.html", service=service)
     return (render_template("community/report.html", service=service, form=request.form,
@@ -258,9 +258,8 @@ def confirm_listing(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         recipient = session.get(User, payload["u"]) if isinstance(payload.get("u"), int) else None
         label = f"signed link sent to {recipient.email}" if recipient else "signed link"
-        with audit.acting_as(label):
+        with audit.acting_as(label), unit_of_work.commit(session):
             moderation.confirm(session, service, freshness.today())
-            session.commit()
         return render_template("community/confirmed.html", service=service)
     facts = present.detail(service, vocabulary.current(), present.local_now())
     return render_template("community/confirm.html", service=service, s=facts)
@@ -297,9 +296,9 @@ def set_password(token: str) -> ResponseReturnValue:
         elif request.form.get("confirm", "") != password:
             errors["confirm"] = "The two passwords do not match"
         else:
-            with audit.acting_as(f"set-password link sent to {user.email}", user.id):
+            with (audit.acting_as(f"set-password link sent to {user.email}", user.id),
+                  unit_of_work.commit(session, what="account")):
                 used = accounts.change_password(session, user, password, was=user.password_hash)
-                session.commit()
             if not used:  # another request used the link a moment ago
                 return _bad_link(USED_LINK)
             flash("Your password is set. Sign in with your email address and new password.")

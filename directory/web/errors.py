@@ -16,6 +16,8 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import unit_of_work
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -23,6 +25,8 @@ MESSAGES = {
     403: ("You cannot see this page", "Your account does not have access to it."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("That did not work", "This page cannot be used that way."),
+    409: ("Nothing was saved",
+          "Someone changed this at the same moment. Look again, then try again."),
     413: ("That was too much to send", "Send less, and try again."),
     429: ("Too many attempts", "Wait a minute and try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
@@ -97,6 +101,11 @@ def init_app(app: Flask) -> None:
         if err.connection_invalidated:
             return _database_down(err)
         raise err
+
+    @app.errorhandler(unit_of_work.Refused)
+    def _refused(err: unit_of_work.Refused) -> ResponseReturnValue:
+        # A route that had nothing more to say about a conflict or a refusal: nothing was saved.
+        return _render(409, err.message)
 
     @app.errorhandler(InternalServerError)
     def _internal(err: InternalServerError) -> ResponseReturnValue:

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from .. import audit, freshness, notify, plans, vocabulary
 from ..db import get_session
 from ..models import SavedPlan, User
+from . import unit_of_work
 
 PLAN_DAYS = 90
 # Form fields carried from the workspace into the plan page's own buttons.
@@ -88,9 +89,9 @@ def plan(to_payload: Callable[..., Any], shortlist: Callable[..., list[str]],
         location = payload.get("location") or {}
         if "postcode" in location:
             district = location["postcode"].split()[0]
-        token = plans.save_plan(session, payload, [c["id"] for c in cards], days=PLAN_DAYS,
-                                district=district, user=current_user._get_current_object())
-        session.commit()
+        with unit_of_work.commit(session, what="plan"):
+            token = plans.save_plan(session, payload, [c["id"] for c in cards], days=PLAN_DAYS,
+                                    district=district, user=current_user._get_current_object())
         link = _link_facts(token, freshness.today() + timedelta(days=PLAN_DAYS))
     return _render(cards, goals=_goal_words(payload["goals"]), words=payload.get("text", ""),
                    worker=_worker(), link=link, form=form)
@@ -125,9 +126,9 @@ def send(card: CardsFor) -> ResponseReturnValue:
         return _render(cards, goals=goals, words=words, worker=_worker(), link=link, form=form,
                        send_errors={f"to_{kind}": [str(err)]}, status=502)
     # Audited without the number or address: who sent which plan, and how.
-    audit.record(session, "plan", saved.id, f"Plan {link['code'][:3]}…", "send",
-                 note=f"sent by {notify.KINDS[kind]}")
-    session.commit()
+    with unit_of_work.commit(session, what="plan"):
+        audit.record(session, "plan", saved.id, f"Plan {link['code'][:3]}…", "send",
+                     note=f"sent by {notify.KINDS[kind]}")
     return _render(cards, goals=goals, words=words, worker=_worker(), link=link, form=form,
                    sent=f"Sent by {notify.KINDS[kind]} to the {notify.masked(message)}.")
 

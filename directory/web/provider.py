@@ -17,7 +17,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from .. import audit, freshness, geocoding, listings, moderation, vocabulary
@@ -37,7 +36,7 @@ from ..models import (
     User,
     service_locations,
 )
-from . import present, provider_forms
+from . import present, provider_forms, unit_of_work
 from .provider_forms import NEW_VENUE
 
 bp = Blueprint("provider", __name__, url_prefix="/provider")
@@ -50,8 +49,6 @@ STATUS_MESSAGES = {
     "close": "Closed: it no longer appears in search or suggestions.",
     "reopen": "Reopened: it appears in search and suggestions again.",
 }
-STATUS_CONFLICT = ("This listing changed since you opened the page, so nothing was changed. "
-                   "Check the listing as it is now, then try again.")
 # Access ids grouped under plain headings for the tick boxes (any others go under "Other").
 ACCESS_GROUPS = (
     ("Joining", ("free", "low-cost", "drop-in", "booking-required", "self-referral",
@@ -273,35 +270,34 @@ def _edit(session: Session, form: MultiDict[str, str], service: Service | None,
         return _render_editor(session, form, service, organization, errors=errors, orgs=orgs,
                               stamp=stamp), 400
 
+    if (service is not None and new_venue is None
+            and snap == moderation.working_copy(session, service)):
+        flash("You did not change anything, so there was nothing to send.")
+        return redirect(url_for(".view_service", public_id=service.public_id), 303)
     user, today = _user(), freshness.today()
+    editing = service
     try:
-        if new_venue is not None:
-            session.add(new_venue)
-        if service is None:
-            service = moderation.create(session, organization, snap, user, today)
-            change = moderation.pending_change(session, service)
-            message = SENT_NEW if change is not None else PUBLISHED
-        else:
-            if new_venue is None and snap == moderation.working_copy(session, service):
-                flash("You did not change anything, so there was nothing to send.")
-                return redirect(url_for(".view_service", public_id=service.public_id), 303)
-            change = moderation.submit(session, service, snap, user,
-                                       moderation.Stamp.parse(stamp), today)
-            never = moderation.never_approved(_changes(session, [service.id]).get(service.id, []))
-            message = PUBLISHED if change is None else SENT_NEW if never else SENT
-        session.commit()
-    except (moderation.Conflict, StaleDataError):
-        session.rollback()
-        if service is None:  # a new listing cannot conflict; anything else is a bug
+        with unit_of_work.commit(session) as work:
+            if new_venue is not None:
+                work.add(new_venue)
+            if service is None:
+                service = moderation.create(session, organization, snap, user, today)
+                change = moderation.pending_change(session, service)
+                message = SENT_NEW if change is not None else PUBLISHED
+            else:
+                change = moderation.submit(session, service, snap, user,
+                                           moderation.Stamp.parse(stamp), today)
+                changes = _changes(session, [service.id]).get(service.id, [])
+                never = moderation.never_approved(changes)
+                message = PUBLISHED if change is None else SENT_NEW if never else SENT
+    except unit_of_work.Refused as refused:
+        if editing is None or not refused.conflict:  # a new listing cannot conflict
             raise
-        current = moderation.working_copy(session, service)
+        current = moderation.working_copy(session, editing)
         differences = listings.diff(session, current, snap, vocabulary.current())
-        return _render_editor(session, form, service, organization, orgs=orgs,
-                              stamp=str(moderation.stamp(session, service)),
+        return _render_editor(session, form, editing, organization, orgs=orgs,
+                              stamp=str(moderation.stamp(session, editing)),
                               conflict=differences), 409
-    except BaseException:
-        session.rollback()
-        raise
     flash(message)
     return redirect(url_for(".view_service", public_id=service.public_id), 303)
 
@@ -371,16 +367,11 @@ def change_status(public_id: str) -> ResponseReturnValue:
         abort(400, "Choose pause, close or reopen.")
     back = redirect(url_for(".view_service", public_id=service.public_id), 303)
     try:
-        moderation.set_status(session, service, action,
-                              moderation.Stamp.parse(request.form.get("stamp")), _user())
-        session.commit()
-    except (moderation.Conflict, StaleDataError):
-        session.rollback()
-        flash(STATUS_CONFLICT)
-        return back
-    except moderation.NotAllowed as err:
-        session.rollback()
-        flash(f"{err}.")
+        with unit_of_work.commit(session):
+            moderation.set_status(session, service, action,
+                                  moderation.Stamp.parse(request.form.get("stamp")), _user())
+    except unit_of_work.Refused as refused:
+        flash(refused.message)
         return back
     flash(STATUS_MESSAGES[action])
     return back
@@ -393,11 +384,10 @@ def confirm_service(public_id: str) -> ResponseReturnValue:
     service = _own_service(session, public_id)
     today = freshness.today()
     try:
-        moderation.confirm(session, service, today)
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        flash(STATUS_CONFLICT)
+        with unit_of_work.commit(session):
+            moderation.confirm(session, service, today)
+    except unit_of_work.Refused as refused:
+        flash(refused.message)
     else:
         flash(f"Thank you. {service.name} is marked as checked today ({today.day} {today:%B %Y}).")
     target = request.form.get("next")

@@ -15,6 +15,7 @@ from ..auth.permissions import role_required
 from ..db import get_session
 from ..hsds import quality
 from ..models import Role, Service, SuggestionState, TagSuggestion
+from . import unit_of_work
 
 bp = Blueprint("suggestions", __name__, url_prefix="/admin/suggestions")
 SHOWN = 200
@@ -59,11 +60,11 @@ def decide_one(suggestion_id: int) -> ResponseReturnValue:
     row = session.get(TagSuggestion, suggestion_id) or abort(404)
     accept = _decision()
     try:
-        suggest.decide(session, row, accept)
+        with unit_of_work.commit(session, what="suggestion"):
+            suggest.decide(session, row, accept)
     except suggest.NoSuchSuggestion:
         flash("That suggestion was already decided.")
         return redirect(url_for("suggestions.review"))
-    session.commit()
     flash(f"{'Accepted' if accept else 'Rejected'} {row.term.label}.")
     return redirect(url_for("suggestions.review"))
 
@@ -73,8 +74,9 @@ def decide_one(suggestion_id: int) -> ResponseReturnValue:
 def decide_service(service_id: int) -> ResponseReturnValue:
     session = get_session()
     accept = _decision()
-    count = suggest.decide_all(session, suggest.pending(session, service_id=service_id), accept)
-    session.commit()
+    with unit_of_work.commit(session, what="suggestion"):
+        count = suggest.decide_all(session, suggest.pending(session, service_id=service_id),
+                                   accept)
     flash(f"{'Accepted' if accept else 'Rejected'} {count} suggested tags.")
     return redirect(url_for("suggestions.review"))
 
@@ -85,8 +87,8 @@ def decide_rule() -> ResponseReturnValue:
     session = get_session()
     rule = request.form.get("rule", "")
     accept = _decision()
-    count = suggest.decide_all(session, suggest.pending(session, rule=rule), accept)
-    session.commit()
+    with unit_of_work.commit(session, what="suggestion"):
+        count = suggest.decide_all(session, suggest.pending(session, rule=rule), accept)
     flash(f"{'Accepted' if accept else 'Rejected'} {count} tags suggested by {rule}.")
     return redirect(url_for("suggestions.review"))
 
@@ -96,9 +98,9 @@ def decide_rule() -> ResponseReturnValue:
 def mark_import_checked() -> ResponseReturnValue:
     session = get_session()
     source = request.form.get("source", "")
-    count = quality.mark_checked(session, source, freshness.today())
-    if not count:
-        abort(404)
-    session.commit()
+    with unit_of_work.commit(session):
+        count = quality.mark_checked(session, source, freshness.today())
+        if not count:
+            abort(404)
     flash(f"Marked {count} services from {source} as checked today.")
     return redirect(url_for("suggestions.review"))
