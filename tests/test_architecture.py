@@ -1,8 +1,12 @@
-"""The matcher stays a pure engine: it imports nothing from the web stack."""
+"""The layout's rules, checked on the source: the matcher is a pure engine that imports only
+the standard library, and views write to the database only through the unit of work."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {"flask", "sqlalchemy", "marshmallow", "whoosh", "yaml", "directory", "werkzeug"}
@@ -22,3 +26,116 @@ def test_no_matcher_module_mentions_the_web_stack_in_an_import():
             words = line.strip().replace(",", " ").split()
             if words[:1] in (["import"], ["from"]):
                 assert words[1].split(".")[0] not in FORBIDDEN, f"{path}: {line}"
+
+
+# --- views write only through the unit of work ----------------------------------------------------
+
+# The modules that handle requests: every blueprint's views, and the sign-in views.
+WEB = ROOT / "directory" / "web"
+VIEWS = sorted({*WEB.glob("*.py"), ROOT / "directory" / "auth" / "views.py"}
+               - {WEB / "unit_of_work.py"})
+# Session methods that write or end a transaction; `execute` counts only with a DML statement.
+WRITES = {"commit", "rollback", "flush", "add", "add_all", "delete", "merge", "bulk_save_objects",
+          "bulk_insert_mappings", "bulk_update_mappings", "begin", "begin_nested"}
+DML = {"insert", "update", "delete"}
+
+
+def _is_session(node: ast.expr) -> bool:
+    """session, db_session, db, work.session, get_session(): what a view's session looks like."""
+    if isinstance(node, ast.Name):
+        return node.id == "db" or node.id.endswith("session")
+    if isinstance(node, ast.Attribute):
+        return node.attr.endswith("session")
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        return name == "get_session"
+    return False
+
+
+def _called_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+        while isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call):
+            node = node.value.func  # update(X).where(...).values(...) -> update
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def session_writes(source: str) -> list[str]:
+    """Each `line: call` in source that writes through a session instead of the unit of work."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method, receiver = node.func.attr, node.func.value
+        if not _is_session(receiver):
+            continue
+        dml = method == "execute" and node.args and _called_name(node.args[0]) in DML
+        if method in WRITES or dml:
+            found.append(f"{node.lineno}: {ast.unparse(node)[:80]}")
+    return found
+
+
+def test_views_write_only_through_the_unit_of_work():
+    assert VIEWS, "no view modules found"
+    problems = {path.relative_to(ROOT).as_posix(): found for path in VIEWS
+                if (found := session_writes(path.read_text(encoding="utf-8")))}
+    assert not problems, f"use directory.web.unit_of_work.commit instead: {problems}"
+
+
+@pytest.mark.parametrize("line", [
+    "get_session().commit()",
+    "session.add(org)",
+    "session.flush()",
+    "session.rollback()",
+    "work.session.delete(row)",
+    "session.execute(sa.update(User).where(User.id == 1).values(active=False))",
+    "session.execute(delete(Report))",
+])
+def test_the_view_check_finds_a_session_write(line):
+    assert session_writes(line)
+
+
+@pytest.mark.parametrize("line", [
+    "session.execute(select(User.role, func.count()).group_by(User.role))",
+    "found.add(item)",
+    "work.add(org)",
+    "work.flush()",
+    "session.scalars(select(User))",
+])
+def test_the_view_check_lets_reads_and_the_unit_of_work_through(line):
+    assert not session_writes(line)
+
+
+# --- the matcher is plain Python -----------------------------------------------------------------
+
+
+def non_stdlib_imports(source: str) -> list[str]:
+    """Top-level modules source imports that are neither the standard library nor matcher."""
+    allowed = set(sys.stdlib_module_names) | {"matcher", "__future__"}
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:  # a relative import stays inside the package
+            continue
+        found += [f"{node.lineno}: {n}" for n in names if n.split(".")[0] not in allowed]
+    return found
+
+
+def test_the_matcher_imports_only_the_standard_library():
+    modules = sorted((ROOT / "matcher").rglob("*.py"))
+    assert modules
+    problems = {path.name: found for path in modules
+                if (found := non_stdlib_imports(path.read_text(encoding="utf-8")))}
+    assert not problems
+
+
+@pytest.mark.parametrize("line", ["import numpy", "from sqlalchemy.orm import Session",
+                                  "import json, yaml", "    import directory.geocoding"])
+def test_the_matcher_check_finds_an_outside_import(line):
+    assert non_stdlib_imports(f"def f():\n{line if line.startswith(' ') else '    ' + line}\n")
