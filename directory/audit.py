@@ -6,12 +6,17 @@ the web, the API, the command line, imports and signed links. Who is speaking co
 `acting_as()` (command line, imports, signed links) or else the signed-in user. The rows are
 written with a plain INSERT after the flush; the app has no way to change them and the
 database refuses UPDATE and DELETE on the table.
+
+Values have one shape, the model's, however the change came: a change waiting for approval
+is recorded as the listing would hold it (`snapshot_changes`); `describe` reads that shape
+and the snapshot values older rows hold, in words.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from itertools import chain
@@ -22,6 +27,7 @@ from flask import Flask, g, has_app_context, has_request_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from . import listings
 from .models import (
     AuditEvent,
     CoverageArea,
@@ -182,6 +188,114 @@ def record(session: Session, entity: str, entity_id: int, label: str, action: st
     who_id, who = actor()
     session.add(AuditEvent(actor_id=who_id, actor=who[:254], entity=entity, entity_id=entity_id,
                            label=label[:200], action=action, changes=changes or {}, note=note))
+
+
+# --- one shape of value ---------------------------------------------------------------------------
+#
+# Every row holds a field's values as the model holds them, whichever way the change came:
+# columns as plain JSON, and a listing's lists as `_item` writes them ("sp-activity:walking",
+# "tue 10:00-11:30 at Fenham Hall", venue names, language and district codes), under the
+# model's names (terms, language_rows, coverage_rows). A change waiting for approval is not
+# in the model yet, so `snapshot_changes` turns its snapshot into the same shape. Rows written
+# before that held snapshot values; `describe` still reads them.
+
+LABELS = {
+    **listings.LABELS, "status": "Status", "last_verified": "Last checked", "terms": "Terms",
+    "language_rows": "Languages", "coverage_rows": "Home visits cover", "organization_id": "Group",
+    "source": "Source", "public_id": "Id",
+}
+_SNAPSHOT_KEYS = {"languages": "language_rows", "coverage": "coverage_rows",
+                  **{field: "terms" for field in listings.TERM_FIELDS}}
+_SESSION_ITEM = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) (\d\d:\d\d)-(\d\d:\d\d)(?: at (.+))?$")
+_SECTIONS = {taxonomy.value: field for field, taxonomy in listings.TERM_FIELDS.items()}
+
+
+def label(field: str) -> str:
+    return LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def _model_values(snap: Mapping[str, Any], venue_names: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field, value in snap.items():
+        if field in listings.TERM_FIELDS:
+            taxonomy = listings.TERM_FIELDS[field].value
+            out.setdefault("terms", []).extend(f"{taxonomy}:{code}" for code in value or [])
+        elif field in _SNAPSHOT_KEYS:
+            out[_SNAPSHOT_KEYS[field]] = sorted(value or [])
+        elif field == "locations":
+            out[field] = sorted(venue_names.get(v, v) for v in value or [])
+        elif field == "sessions":
+            out[field] = sorted(
+                f"{s['day']} {s['starts']}-{s['ends']}"
+                + (f" at {venue_names.get(s['location'], s['location'])}" if s.get("location")
+                   else "")
+                for s in value or [])
+        else:
+            out[field] = plain(value)
+    if "terms" in out:
+        out["terms"] = sorted(out["terms"])
+    return out
+
+
+def snapshot_changes(before: Mapping[str, Any], after: Mapping[str, Any],
+                     venue_names: Mapping[str, str]) -> dict[str, list[Any]]:
+    """The changed fields of a listing snapshot, as [old, new] in the automatic rows' shape."""
+    fields = set(listings.changed_fields(before, after))
+    if fields & set(listings.TERM_FIELDS):  # the model holds all of a listing's terms in one list
+        fields |= set(listings.TERM_FIELDS)
+    old = _model_values({f: before.get(f) for f in fields}, venue_names)
+    new = _model_values({f: after.get(f) for f in fields}, venue_names)
+    return {key: [old.get(key), value] for key, value in sorted(new.items())
+            if old.get(key) != value}
+
+
+def venue_ids(events: Iterable[AuditEvent]) -> set[str]:
+    """Venue public ids in older rows' snapshot values (newer rows hold venue names)."""
+    found: set[str] = set()
+    for e in events:
+        for field, pair in (e.changes or {}).items():
+            if field in ("locations", "sessions") and isinstance(pair, list):
+                for value in pair:
+                    for item in value or []:
+                        if isinstance(item, str):
+                            found.add(item)
+                        elif isinstance(item, dict) and item.get("location"):
+                            found.add(item["location"])
+    return found
+
+
+def describe(field: str, value: Any, vocab: Any, venue_names: Mapping[str, str]) -> str:
+    """One recorded value in words, in either shape ("Tuesday 10:00 to 11:30 at Fenham Hall")."""
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if not isinstance(value, list):
+        return str(value)
+    try:
+        if field == "terms":
+            return ", ".join(_term_words(str(item), vocab) for item in value)
+        if field == "sessions" and all(isinstance(s, str) for s in value):
+            return "; ".join(_session_words(s) for s in value)
+        if field in listings.FIELDS:  # a snapshot's list (rows from before the one shape)
+            return listings.describe(field, value, vocab, venue_names)
+    except (KeyError, TypeError, AttributeError):
+        pass  # recorded in a shape of its own: show it as it is
+    return ", ".join(str(v) for v in value)
+
+
+def _term_words(item: str, vocab: Any) -> str:
+    taxonomy, _, code = item.partition(":")
+    section = _SECTIONS.get(taxonomy)
+    return str(vocab.label(section, code)) if section else item
+
+
+def _session_words(item: str) -> str:
+    m = _SESSION_ITEM.match(item)
+    if m is None:
+        return item
+    day, starts, ends, where = m.groups()
+    return f"{listings.DAY_NAMES[day]} {starts} to {ends}" + (f" at {where}" if where else "")
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:

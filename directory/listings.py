@@ -405,13 +405,19 @@ def describe(field: str, value: Any, vocab: Vocabulary, venue_names: Mapping[str
     return str(value)
 
 
+def venue_names(session: Session, snaps: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Venue public id -> name, for the venues these snapshots name."""
+    snaps = list(snaps)
+    ids = {v for snap in snaps for v in snap.get("locations") or []}
+    ids |= {s["location"] for snap in snaps for s in snap.get("sessions") or []
+            if s.get("location")}
+    return {v: loc.name for v, loc in _venues(session, ids).items()}
+
+
 def diff(session: Session, before: Mapping[str, Any], after: Mapping[str, Any],
          vocab: Vocabulary) -> list[FieldChange]:
     """Field-by-field differences in words, in form order."""
     fields_ = changed_fields(before, after)
-    ids = {v for snap in (before, after) for v in snap.get("locations", [])}
-    ids |= {s["location"] for snap in (before, after) for s in snap.get("sessions", [])
-            if s.get("location")}
-    names = {v: loc.name for v, loc in _venues(session, ids).items()}
+    names = venue_names(session, [before, after])
     return [FieldChange(f, LABELS[f], describe(f, before.get(f), vocab, names),
                         describe(f, after.get(f), vocab, names)) for f in fields_]

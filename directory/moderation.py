@@ -149,10 +149,11 @@ def submit(session: Session, service: Service, snap: Mapping[str, Any], user: Us
         # Another save of the same version became the pending change a moment ago (the
         # database allows one per listing): this one is refused, not silently made a second.
         raise Conflict() from None
+    base = change.base or {}
+    names = listings.venue_names(session, [base, snap])
     audit.record(session, "service", service.id, service.name, "submit",
                  note=f"change #{change.id} waiting for approval",
-                 changes={f: [change.base.get(f), snap.get(f)]
-                          for f in listings.changed_fields(change.base or {}, snap)})
+                 changes=audit.snapshot_changes(base, snap, names))
     session.flush()
     return change
 

@@ -410,9 +410,9 @@ def service_history(public_id: str) -> ResponseReturnValue:
     venues = _venue_names(session, found)
     vocab = vocabulary.current()
     events = [
-        {"event": e, "changes": [(listings.LABELS.get(field, field.replace("_", " ").capitalize()),
-                                  _words(field, old, vocab, venues),
-                                  _words(field, new, vocab, venues))
+        {"event": e, "changes": [(audit.label(field),
+                                  audit.describe(field, old, vocab, venues),
+                                  audit.describe(field, new, vocab, venues))
                                  for field, (old, new) in sorted(e.changes.items())]}
         for e in found
     ]
@@ -422,28 +422,9 @@ def service_history(public_id: str) -> ResponseReturnValue:
 
 
 def _venue_names(session: Session, events: list[AuditEvent]) -> dict[str, str]:
-    """Venue public id -> name, for the snapshots recorded with submitted changes."""
-    ids = {v for e in events for pair in [e.changes.get("locations") or []] for side in pair
-           if isinstance(side, list) for v in side if isinstance(v, str)}
+    """Venue public id -> name, for older rows that recorded venues by id."""
+    ids = audit.venue_ids(events)
     if not ids:
         return {}
     return dict(session.execute(select(Location.public_id, Location.name)
                                 .where(Location.public_id.in_(ids))).all())  # type: ignore[arg-type]
-
-
-def _words(field: str, value: Any, vocab: vocabulary.Vocabulary, venues: dict[str, str]) -> str:
-    """One recorded value in words: snapshot fields as the diff shows them, the rest plainly."""
-    if value is None or value == "" or value == []:
-        return "(none)"
-    snapshot_sessions = (field == "sessions" and isinstance(value, list)
-                         and isinstance(value[0], dict))
-    if field in listings.FIELDS and (field != "sessions" or snapshot_sessions):
-        try:
-            return listings.describe(field, value, vocab, venues)
-        except (KeyError, TypeError, AttributeError):
-            pass  # recorded in another shape: show it as it is
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)

@@ -427,13 +427,6 @@ def view_service(public_id: str) -> ResponseReturnValue:
     )
 
 
-HISTORY_LABELS = {
-    **listings.LABELS, "status": "Status", "last_verified": "Last checked", "terms": "Terms",
-    "language_rows": "Languages", "coverage_rows": "Home visits cover", "organization_id": "Group",
-    "source": "Source", "public_id": "Id",
-}
-
-
 @bp.get("/services/<public_id>/history")
 @role_required(Role.PROVIDER, Role.ADMIN)
 def service_history(public_id: str) -> ResponseReturnValue:
@@ -449,44 +442,14 @@ def service_history(public_id: str) -> ResponseReturnValue:
             staff = set(session.scalars(
                 select(User.id).where(User.id.in_(ids), User.role == Role.ADMIN)))
     names = {loc.public_id: loc.name for loc in session.scalars(select(Location).where(
-        Location.public_id.in_(_venue_ids(events))))} if events else {}
+        Location.public_id.in_(audit.venue_ids(events))))} if events else {}
     shown = [{
         "at": e.at, "actor": "the directory team" if e.actor_id in staff else e.actor,
         "action": e.action, "note": e.note,
-        "changes": [(HISTORY_LABELS.get(field, field.replace("_", " ").capitalize()),
-                     _history_value(field, pair[0], vocab, names),
-                     _history_value(field, pair[1], vocab, names))
+        "changes": [(audit.label(field),
+                     audit.describe(field, pair[0], vocab, names),
+                     audit.describe(field, pair[1], vocab, names))
                     for field, pair in (e.changes or {}).items()
                     if isinstance(pair, list | tuple) and len(pair) == 2],
     } for e in events]
     return render_template("provider/history.html", service=service, events=shown)
-
-
-def _venue_ids(events: list[Any]) -> set[str]:
-    found: set[str] = set()
-    for e in events:
-        for field, pair in (e.changes or {}).items():
-            if field in ("locations", "sessions") and isinstance(pair, list):
-                for value in pair:
-                    for item in value or []:
-                        if isinstance(item, str):
-                            found.add(item)
-                        elif isinstance(item, dict) and item.get("location"):
-                            found.add(item["location"])
-    return found
-
-
-def _history_value(field: str, value: Any, vocab: vocabulary.Vocabulary,
-                   names: dict[str, str]) -> str:
-    # Snapshot fields in words; the audit's own lists (sessions as "tue 10:00-11:30") as they are.
-    if field in listings.FIELDS and not (
-            field == "sessions" and value and isinstance(value[0], str)):
-        try:
-            return listings.describe(field, value, vocab, names)
-        except (KeyError, TypeError, AttributeError):
-            pass
-    if value is None or value == "" or value == []:
-        return "(none)"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
