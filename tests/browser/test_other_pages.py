@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from .axe import describe, violations
+
 pytestmark = pytest.mark.browser
 
 PAGES = {
@@ -38,3 +40,30 @@ def test_form_errors_pass_axe(page, check_page, sign_in):
     page.get_by_role("button", name="Find services").click()
     page.get_by_text("There is a problem").wait_for()
     check_page(page, "workspace-errors")
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_the_admin_header_fits_the_screen_with_the_rest_under_more(
+        new_context, problems, sign_in, artefacts, axe_source, width):
+    """An admin has six header links: on a phone the ones that do not fit go under "More"
+    (NHS.UK frontend's header menu) instead of wrapping or running off the screen."""
+    page = problems.watch(new_context(viewport={"width": width, "height": 800}).new_page())
+    sign_in(page, "admin")
+    page.goto("/admin/")
+    header = page.locator(".nhsuk-header__navigation-list")
+    page.screenshot(path=str(artefacts / f"admin-header-{width}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    items = header.locator(":scope > .nhsuk-header__navigation-item")
+    tops = {round(box["y"]) for i in range(items.count()) if (box := items.nth(i).bounding_box())}
+    assert len(tops) <= 1, "the header's links wrap onto a second line"
+    more = page.get_by_role("button", name="Browse More")
+    if width >= 1280:
+        assert not more.is_visible()  # everything fits on a desk
+        return
+    more.click()
+    assert more.get_attribute("aria-expanded") == "true"
+    page.screenshot(path=str(artefacts / f"admin-header-{width}-more.png"))
+    menu = page.locator(".nhsuk-header__menu-list")
+    assert menu.get_by_role("link", name="About").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert not (found := violations(page, axe_source)), describe(found)
