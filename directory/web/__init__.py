@@ -1,4 +1,8 @@
-"""The HTML side: one blueprint per audience, error pages and template helpers."""
+"""The HTML side: one blueprint per audience, error pages and template helpers.
+
+Every view that writes does so inside `unit_of_work.commit(session)`: all of it is committed,
+or none of it, and a conflict or a refusal comes back as one message (tests/test_architecture.py
+checks that no view writes through the session itself)."""
 
 from __future__ import annotations
 
