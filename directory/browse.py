@@ -1,10 +1,13 @@
-"""Read queries used by the public pages and the API. Take a Session; never write."""
+"""Read queries used by the public pages and the API. Take a Session; never write.
+
+`service_views` is the one reader of services for display: the public pages, the
+workspace's cards and the plan all get their plain copies from it."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
@@ -97,7 +100,8 @@ def category_counts(session: Session) -> list[tuple[Term, int]]:
 # The public pages only read, and reading a service through the ORM (eight queries, and an
 # object with its identity-map bookkeeping for every row) cost most of a service page's CPU.
 # These plain copies carry the same attribute names as the models, for what the pages use, so
-# web.present works on either; they are read with a few set-based Core queries.
+# web.present works on either; they are read with a few set-based Core queries, for the
+# public pages (active services) and the plan (published ones, paused or closed since too).
 
 
 @dataclass(frozen=True)
@@ -234,19 +238,30 @@ _SESSION_ROWS = (
 def active_service_views(
     session: Session, public_ids: Sequence[str], *, full: bool = False
 ) -> dict[str, ServiceView]:
-    """public id -> a plain copy, for those of the ids that are active (the index may lag).
+    """public id -> a plain copy, for those of the ids that are active (the index may lag)."""
+    return service_views(session, public_ids, full=full)
 
-    A result card needs the service, its terms, venues and sessions; `full` adds its
-    languages and coverage areas for the service page.
+
+def service_views(
+    session: Session, public_ids: Sequence[str], *, full: bool = False,
+    statuses: Collection[ServiceStatus] = (ServiceStatus.ACTIVE,),
+) -> dict[str, ServiceView]:
+    """public id -> a plain copy, for those of the ids whose status is one of `statuses`.
+
+    The one reader of services for display: the public pages, the workspace's cards and the
+    plan (which also shows listings paused or closed since) all read through it. A card needs
+    the service, its terms, venues and sessions; `full` adds its languages, coverage areas and
+    feed details for the service page.
     """
     if not public_ids:
         return {}
+    wanted = {s.value for s in statuses}
     conn = session.connection()
     by_id: dict[int, ServiceView] = {}
     for row in conn.execute(_SERVICE_ROWS, {"ids": list(public_ids)}):
         (sid, public_id, name, description, first_visit, status, min_age, max_age, cost,
          is_free, phone, email, website, by_appointment, last_verified, organization) = row
-        if status != ServiceStatus.ACTIVE.value:
+        if status not in wanted:
             continue
         by_id[sid] = ServiceView(
             sid, public_id, name, description, first_visit, _STATUS[status], min_age, max_age,

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Exists, and_, delete, exists, not_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from . import browse
 from .models import (
     ChangeKind,
     ChangeState,
     ListingChange,
-    Location,
     SavedPlan,
     Service,
     ServiceStatus,
@@ -124,18 +124,12 @@ def delete_expired(session: Session, now: datetime | None = None) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def plan_services(session: Session, service_ids: Sequence[str]) -> list[Service]:
-    """The chosen services that are published, in the order chosen, with what a plan page shows
-    loaded: anything else (a draft, a listing never approved) is left out."""
-    rows = session.scalars(
-        select(Service)
-        .where(Service.public_id.in_(list(service_ids)), published())
-        .options(
-            selectinload(Service.organization),
-            selectinload(Service.sessions),
-            selectinload(Service.terms),
-            selectinload(Service.locations).selectinload(Location.access_terms),
-        )
-    ).all()
-    by_id = {s.public_id: s for s in rows}
-    return [by_id[i] for i in dict.fromkeys(service_ids) if i in by_id]
+def plan_services(session: Session, service_ids: Sequence[str]) -> list[browse.ServiceView]:
+    """The chosen services that are published, in the order chosen, read as the public pages
+    read them (browse.service_views): anything else (a draft, a listing never approved) is
+    left out."""
+    wanted = list(dict.fromkeys(service_ids))
+    allowed = set(session.scalars(select(Service.public_id).where(
+        Service.public_id.in_(wanted), published())))
+    views = browse.service_views(session, [i for i in wanted if i in allowed], statuses=SHOWN)
+    return [views[i] for i in wanted if i in views]

@@ -453,8 +453,8 @@ def match_form() -> ResponseReturnValue:
 
 def _shortlist_cards(session: Any, ids: list[str], vocab: vocabulary.Vocabulary,
                      now: datetime) -> list[dict[str, Any]]:
-    """The shortlist's cards, in order: active services from the plain, fast reads; any
-    other (paused since it was added, say) through the ORM, as the plan shows it."""
+    """The shortlist's cards, in order: active services, and any other the plan shows (paused
+    since it was added, say), both through the same plain reads (browse.service_views)."""
     views: dict[str, Any] = dict(browse.active_service_views(session, ids))
     missing = [i for i in ids if i not in views]
     if missing:
