@@ -7,11 +7,12 @@ directory.hsds.serialise. An unknown or unpublished id is a 404.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from flask import current_app, request, url_for
+from flask import Response, current_app, request, stream_with_context, url_for
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -48,9 +49,17 @@ def _not_found(kind: str, public_id: str) -> tuple[Json, int]:
 
 def _page(
     items: Sequence[T], args: dict[str, Any], render: Callable[[Sequence[T]], list[Json]]
-) -> Json:
-    """The HSDS paging envelope around one page of items."""
+) -> Json | Response:
+    """The HSDS paging envelope around one page of items; or, with format=ndjson, every item
+    as one JSON document per line, streamed a page's worth at a time (ORUK: no paging)."""
     per_page, number = args["per_page"], args["page"]
+    if args["format"] == "ndjson":
+        def lines() -> Iterator[str]:
+            for start in range(0, len(items), per_page):
+                for item in render(items[start : start + per_page]):
+                    yield json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+        return Response(stream_with_context(lines()), mimetype="application/x-ndjson")
     start = (number - 1) * per_page
     contents = render(items[start : start + per_page])
     total_pages = math.ceil(len(items) / per_page)
@@ -123,7 +132,7 @@ def api_details() -> Json:
 
 
 @bp.get("/services")
-def list_services() -> Json:
+def list_services() -> Json | Response:
     args = _args(SERVICE_ARGS)
     ids, _ = _matching_ids(args)
     shape = "minimal" if args["minimal"] else "full" if args["full"] else "summary"
@@ -160,7 +169,7 @@ def _render_service_at_locations(pairs: Sequence[tuple[int, int]], full: bool) -
 
 
 @bp.get("/service_at_locations")
-def list_service_at_locations() -> Json:
+def list_service_at_locations() -> Json | Response:
     args = _args(SERVICE_AT_LOCATION_ARGS)
     ids, f = _matching_ids(args)
     pairs = queries.service_location_pairs(get_session(), ids, f.near)
@@ -195,7 +204,7 @@ def _render_organizations(org_ids: Sequence[int], services: str | None) -> list[
 
 
 @bp.get("/organizations")
-def list_organizations() -> Json:
+def list_organizations() -> Json | Response:
     args = _args(ORGANIZATION_LIST_ARGS)
     ids = queries.organization_ids(get_session(), args["search"])
     services = "full" if args["full_service"] else "summary" if args["full"] else None
@@ -227,7 +236,7 @@ def _taxonomies() -> list[Json]:
 
 
 @bp.get("/taxonomies")
-def list_taxonomies() -> Json:
+def list_taxonomies() -> Json | Response:
     args = _args(PAGE_ARGS)
     words = args["search"].casefold().split()
     found = [t for t in _taxonomies()
@@ -260,7 +269,7 @@ def _terms() -> list[Json]:
 
 
 @bp.get("/taxonomy_terms")
-def list_taxonomy_terms() -> Json:
+def list_taxonomy_terms() -> Json | Response:
     args = _args(TERM_ARGS)
     found = _terms()
     if "taxonomy_id" in args:

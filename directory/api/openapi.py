@@ -107,9 +107,12 @@ BAD_REQUEST = _json("A parameter was not valid; `errors` names it.", ERRORS)
 
 
 def _list(summary: str, args: type[Schema], page: Json, tag: str) -> Json:
+    answer = _json(summary, page)
+    # format=ndjson: every item, one JSON document per line, no paging envelope.
+    answer["content"]["application/x-ndjson"] = {"schema": page["properties"]["contents"]["items"]}
     return {"get": {"summary": summary, "tags": [tag],
                     "parameters": [{"in": "query", "schema": args}],
-                    "responses": {"200": _json(summary, page), "400": BAD_REQUEST}}}
+                    "responses": {"200": answer, "400": BAD_REQUEST}}}
 
 
 def _one(summary: str, kind: str, answer: Json, tag: str, args: type[Schema] | None = None) -> Json:

@@ -447,11 +447,10 @@ class Importer:
         through = sorted(depends & self.changed)
         if not differs and not through:
             return False
-        self.report.changes.extend(Problem(record.id, name, "changed in the feed")
-                                   for name in differs)
-        self.report.changes.extend(
-            Problem(record.id, kind, f"{kind} {public_id} changed in the feed")
-            for kind, public_id in through)
+        changes = self.report.changes
+        changes.extend(Problem(record.id, name, "changed in the feed") for name in differs)
+        changes.extend(Problem(record.id, kind, f"{kind} {public_id} changed in the feed")
+                       for kind, public_id in through)
         self._apply(service, record)
         wanted = {t.id for t in record.external_terms}
         for public_id, link in links.items():

@@ -55,9 +55,11 @@ class PageArgs(Schema):
         validate=Range(1, MAX_PER_PAGE, error=f"Give per_page from 1 to {MAX_PER_PAGE}"),
         metadata={"description": f"Results per page, at most {MAX_PER_PAGE}."},
     )
-    format = fields.String(load_default="json",
-                           validate=OneOf(["json"], error="Only json is offered"),
-                           metadata={"description": "Only json."})
+    format = fields.String(
+        load_default="json",
+        validate=OneOf(["json", "ndjson"], error="Give json or ndjson"),
+        metadata={"description": "json (paged), or ndjson: every result, one per line, "
+                                 "without paging."})
 
 
 def _any_id(description: str) -> fields.String:

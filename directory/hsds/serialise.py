@@ -240,8 +240,9 @@ def service_full(
          "extent_type": "text"}
         for code in sorted(service.coverage)
     ])
-    _put(out, "service_at_locations",
-         [service_at_location(service, loc, vocab, county) for loc in venues(service)])
+    # Always there, empty for a service with no venue: a client reads "fully nested" from it.
+    out["service_at_locations"] = [
+        service_at_location(service, loc, vocab, county) for loc in venues(service)]
     _put(out, "languages", [_language(sid, code) for code in sorted(service.languages)])
     _put(out, "cost_options", cost_options(service))
     _put(out, "attributes", attributes(service, vocab, external))

@@ -24,6 +24,7 @@ from ..auth import permissions
 from ..auth.permissions import role_required
 from ..db import get_session
 from ..models import (
+    SECTIONS,
     ChangeState,
     ListingChange,
     Location,
@@ -36,6 +37,7 @@ from ..models import (
     User,
     service_locations,
 )
+from ..suggest.engine import suggest
 from . import present, provider_forms, unit_of_work
 from .provider_forms import NEW_VENUE
 
@@ -335,6 +337,7 @@ def _render_editor(session: Session, form: MultiDict[str, str], service: Service
         access_groups.append(("Other", others))
     summary = [(field, message)
                for field, messages in (errors or {}).items() for message in messages]
+    suggested = _suggested(form)
     postcode_found = None
     if form.get("venue-latitude") and form.get("venue-longitude"):
         postcode_found = (form.get("venue-latitude"), form.get("venue-longitude"))
@@ -350,8 +353,23 @@ def _render_editor(session: Session, form: MultiDict[str, str], service: Service
         access_groups=[(label, items) for label, items in access_groups if items],
         intensity=[(c["id"], c["label"]) for c in vocab.section("intensity")],
         languages=[(c, present.LANGUAGES.get(c, c)) for c in vocab.languages],
-        position=postcode_found,
+        position=postcode_found, suggested=suggested,
+        suggested_list=[(vocab.label(section, code), why)
+                        for section, found in suggested.items() for code, why in found.items()],
     )
+
+
+def _suggested(form: MultiDict[str, str]) -> dict[str, dict[str, str]]:
+    """Tags the listing's own words suggest that its form does not tick yet, by form field:
+    {"activities": {"walking-group": '"walking group" in its description'}}. Read from what
+    the form says now, so a preview shows what the new wording suggests."""
+    fields = {taxonomy: field for field, taxonomy in SECTIONS.items() if field != "intensity"}
+    out: dict[str, dict[str, str]] = {}
+    for s in suggest(form.get("name", ""), form.get("description", "")):
+        field = fields.get(s.taxonomy)
+        if field is not None and s.code not in form.getlist(field):
+            out.setdefault(field, {})[s.code] = s.evidence
+    return out
 
 
 # --- status, confirm, the listing page, its history ---------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -226,6 +227,31 @@ def test_the_other_lists_name_bad_parameters_too(demo_client, url, parameter):
     response = demo_client.get(url)
     assert response.status_code == 400
     assert list(response.get_json()["errors"]) == [parameter]
+
+
+@pytest.mark.parametrize(
+    ("url", "per_page"),
+    [("/api/v1/services?format=ndjson&per_page=40&full=true", 40),
+     ("/api/v1/services?format=ndjson&per_page=3&postcode=NE4+8DN&proximity=3000", 3),
+     ("/api/v1/organizations?format=ndjson&per_page=5", 5)],
+)
+def test_ndjson_streams_every_result_one_per_line_without_paging(demo_client, url, per_page):
+    response = demo_client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "application/x-ndjson"
+    lines = response.get_data(as_text=True).splitlines()
+    paged = [item for page in all_pages(demo_client, url.replace("format=ndjson", "format=json"))
+             for item in page["contents"]]
+    assert len(lines) > per_page  # more than one page's worth, in order
+    assert [json.loads(line) for line in lines] == paged
+
+
+def test_full_services_always_say_where_they_are_even_when_nowhere(demo_client):
+    items = [item for page in all_pages(demo_client, "/api/v1/services?full=true")
+             for item in page["contents"]]
+    assert all("service_at_locations" in item for item in items)
+    remote = [item for item in items if item["service_at_locations"] == []]
+    assert remote, "the demo has services with no venue (online, telephone, home visits)"
 
 
 @pytest.mark.parametrize(

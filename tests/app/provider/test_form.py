@@ -158,6 +158,25 @@ def test_the_preview_shows_the_public_page_and_saves_nothing(client, db, login_a
     assert _counts(db)[0] == 0
 
 
+def test_the_editor_suggests_tags_from_what_the_listing_now_says(client, db, login_as, group):
+    login_as(group.user)
+    url, form = _open(client, group.service)
+    fill(form, description="A gentle walking group round the park, then tea.",
+         activities=[], action="preview")
+    html = client.post(url, data=form).get_data(as_text=True)
+    assert "this listing may also be: " in html
+    box = html.split('id="activities-walking-group"', 1)[1].split("</div>", 1)[0]
+    assert "Suggested" in box
+    assert 'Because of &#34;walking group&#34; in its description' in box
+    assert _counts(db)[0] == 0  # a suggestion is never saved by itself
+    # Once ticked, it is no longer suggested; nor is anything else the words do not say.
+    fill(form, activities=["walking-group"])
+    html = client.post(url, data=form).get_data(as_text=True)
+    assert "Suggested" not in html.split('id="activities-walking-group"', 1)[1].split("</div>")[0]
+    assert 'id="activities-choir-singing"' in html
+    assert "Suggested" not in html.split('id="activities-choir-singing"', 1)[1].split("</div>")[0]
+
+
 def test_a_form_without_its_csrf_token_is_refused_and_nothing_saved(make_app, db, group):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()

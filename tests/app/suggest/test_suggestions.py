@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import yaml
 from sqlalchemy import select
 
 from directory import suggest
 from directory.models import AuditEvent, SuggestionState, TagSuggestion, Taxonomy
-from directory.suggest.crosswalk import load
+from directory.suggest.crosswalk import FOLDER, load
 
 from ..factories import make_service
+from ..hsds.conftest import DATA
 
 
 def keys(found):
@@ -44,6 +46,16 @@ def test_every_crosswalk_term_is_in_the_vocabulary():
     cw = load()  # raises on an unknown id
     assert cw.foreign["walking"] == ((Taxonomy.ACTIVITY, "walking-group"),)
     assert len(cw.phrases) > 300
+
+
+def test_every_openactive_label_we_read_is_one_the_activity_list_has():
+    # The list's own prefLabels (tests/data/openactive-labels.txt); a label it lacks would
+    # never match a real feed's term.
+    lines = (DATA / "openactive-labels.txt").read_text(encoding="utf-8").splitlines()
+    real = {line for line in lines if line and not line.startswith("#")}
+    ours = yaml.safe_load((FOLDER / "openactive.yaml").read_text(encoding="utf-8"))["terms"]
+    assert len(real) > 700
+    assert sorted(label for label in ours if label not in real) == []
 
 
 def test_confident_suggestions_are_applied_and_decisions_are_audited(db):
