@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 from flask import Flask, current_app
 from geopy.distance import great_circle
 
@@ -155,6 +156,7 @@ class Gazetteer:
         self._lock = threading.Lock()
         self._outward: dict[str, tuple[float, float, str]] | None = None
         self._names: dict[str, list[GazetteerRow]] = {}
+        self._centroids: tuple[list[str], np.ndarray, np.ndarray] | None = None
 
     def _load(self) -> dict[str, tuple[float, float, str]]:
         with self._lock:
@@ -185,6 +187,17 @@ class Gazetteer:
                 for code, rows in by_outward.items()
             }
             return self._outward
+
+    def centroids(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Every outward code, with its centroid's latitudes and longitudes as arrays."""
+        if self._centroids is None:
+            table = self._load()
+            self._centroids = (
+                list(table),
+                np.array([v[0] for v in table.values()], dtype=np.float64),
+                np.array([v[1] for v in table.values()], dtype=np.float64),
+            )
+        return self._centroids
 
     def outward(self, code: str) -> tuple[float, float, str] | None:
         """Centroid of an outward code's GeoNames places, with one place name, or None."""
@@ -284,12 +297,13 @@ class Geocoder:
 
     def nearest_outward(self, latitude: float, longitude: float) -> str | None:
         """The outward code whose centroid is nearest to a point (for home-visit coverage)."""
-        table = self.gazetteer._load()
-        if not table:
+        codes, lats, lons = self.gazetteer.centroids()
+        if not codes:
             return None
-        return min(
-            table, key=lambda c: (table[c][0] - latitude) ** 2 + ((table[c][1] - longitude) * 0.6) ** 2
-        )
+        # Every district at once (about 3,000), with the same arithmetic as one at a time:
+        # the first of the nearest wins, as min() over the table would choose.
+        nearness = (lats - latitude) ** 2 + ((lons - longitude) * 0.6) ** 2
+        return codes[int(np.argmin(nearness))]
 
 
 def nominatim(user_agent: str) -> Callable[[str], tuple[float, float] | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,51 @@ def _post_fork(_server: Any, worker: Any) -> None:
     worker.app.application.extensions["db"].engine.dispose(close=False)
 
 
+def warm(app: Flask) -> dict[str, float]:
+    """Build, once in the master before the workers fork, what first requests would build:
+    the search index's facts and columns, the gazetteer's tables and every active listing's
+    matcher facts. The workers share these pages; returns seconds taken by each part."""
+    from . import matching, search
+
+    taken: dict[str, float] = {}
+    for name, step in (
+        ("search tables", lambda: search.prepare(app)),
+        ("gazetteer", lambda: app.extensions["geocoder"].gazetteer.centroids()),
+        ("matcher candidates", lambda: matching.prewarm(app)),
+    ):
+        started = time.perf_counter()
+        try:
+            with app.app_context():
+                step()
+        except Exception:  # a cold table is slower, never wrong: the first request builds it
+            log.exception("could not build the %s before serving", name)
+            continue
+        taken[name] = round(time.perf_counter() - started, 2)
+    log.info("built before serving: %s", ", ".join(f"{k} {v} s" for k, v in taken.items()))
+    return taken
+
+
+def warm_worker(app: Flask) -> None:
+    """In a new worker, before it takes traffic: open its own searcher and run one search,
+    so the first visitor does not pay for opening the index's files."""
+    from . import search
+
+    try:
+        with app.app_context():
+            search.run_search("walking", search.Filters(within_km=5.0, origin=(54.97, -1.61)))
+    except Exception:  # no index yet, or another trouble the first real search will report
+        log.warning("could not warm the search up in the new worker", exc_info=True)
+
+
 def _post_worker_init(worker: Any) -> None:
-    # Read every active listing's facts into this worker's matcher cache, in the background
-    # so the worker answers at once (the first matches meanwhile read what they need).
-    from .matching import prewarm
+    from .matching import candidate_cache, prewarm
 
     app = worker.app.application
-    threading.Thread(target=_prewarm, args=(app, prewarm), name="prewarm", daemon=True).start()
+    warm_worker(app)
+    if not candidate_cache(app).by_id:
+        # The master could not pre-load the matcher's candidates: read them in the
+        # background so the worker answers at once (the first matches read what they need).
+        threading.Thread(target=_prewarm, args=(app, prewarm), name="prewarm", daemon=True).start()
 
 
 def _prewarm(app: Flask, prewarm: Any) -> None:
@@ -70,6 +109,7 @@ def serve(app: Flask, host: str, port: int, workers: int, control_socket: Path |
                if control_socket is not None else {"control_socket_disable": True}),
         },
     )
+    warm(app)
     # The app, its vocabulary and gazetteer are built before the workers fork and live as
     # long as they do: keep them out of the workers' garbage collections (which then walk
     # half as many objects) and their memory pages shared between the workers.

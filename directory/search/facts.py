@@ -362,20 +362,20 @@ class Columns:
             if row.size else np.zeros(1, dtype=np.int64)
         self._postings: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._held = 0
-        self._plock = threading.Lock()
+        self.lock = threading.Lock()
         self._terms: dict[str, np.ndarray] = {}
         self.said: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def postings(self, key: tuple[str, str], read: Callable[[], list[int]]) -> np.ndarray:
         """The live documents of a filter term (field, value), read once per generation."""
-        with self._plock:
+        with self.lock:
             found = self._postings.get(key)
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
         ids = np.array(read(), dtype=np.int64)
         found = ids[self.live[ids]] if ids.size else ids
-        with self._plock:
+        with self.lock:
             self._postings[key] = found
             self._held += found.size
             while self._held > KEPT_POSTINGS and len(self._postings) > 1:
