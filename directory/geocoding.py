@@ -154,30 +154,36 @@ class Gazetteer:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._lock = threading.Lock()
+        self._rows: list[GazetteerRow] | None = None
         self._outward: dict[str, tuple[float, float, str]] | None = None
-        self._names: dict[str, list[GazetteerRow]] = {}
+        self._names: dict[str, list[GazetteerRow]] | None = None
         self._centroids: tuple[list[str], np.ndarray, np.ndarray] | None = None
 
+    def _read(self) -> list[GazetteerRow]:
+        """Every row of the file (call with the lock held)."""
+        if self._rows is None:
+            with self._path.open(encoding="utf-8", newline="") as handle:
+                records = csv.reader(handle)
+                at = {name: n for n, name in enumerate(next(records))}
+                outward, place, county = at["outward"], at["place"], at["county"]
+                lat, lon, source = at["latitude"], at["longitude"], at["source"]
+                self._rows = [
+                    GazetteerRow(rec[outward].upper(), rec[place], rec[county], float(rec[lat]),
+                                 float(rec[lon]), rec[source] == "local")
+                    for rec in records
+                ]
+        return self._rows
+
     def _load(self) -> dict[str, tuple[float, float, str]]:
+        """Outward code -> its centroid and first place (the place names are indexed apart,
+        when first asked for: a match by postcode never needs them)."""
         with self._lock:
             if self._outward is not None:
                 return self._outward
             by_outward: dict[str, list[GazetteerRow]] = defaultdict(list)
-            names: dict[str, list[GazetteerRow]] = defaultdict(list)
-            with self._path.open(encoding="utf-8", newline="") as handle:
-                for rec in csv.DictReader(handle):
-                    row = GazetteerRow(
-                        outward=rec["outward"].upper(),
-                        place=rec["place"],
-                        county=rec["county"],
-                        latitude=float(rec["latitude"]),
-                        longitude=float(rec["longitude"]),
-                        local=rec["source"] == "local",
-                    )
-                    if not row.local:
-                        by_outward[row.outward].append(row)
-                    names[place_key(row.place)].append(row)
-            self._names = dict(names)
+            for row in self._read():
+                if not row.local:
+                    by_outward[row.outward].append(row)
             self._outward = {
                 code: (
                     round(sum(r.latitude for r in rows) / len(rows), 5),
@@ -204,8 +210,14 @@ class Gazetteer:
         return self._load().get(code.upper())
 
     def places(self, name: str) -> list[GazetteerRow]:
-        self._load()
-        return self._names.get(place_key(name), [])
+        with self._lock:
+            if self._names is None:
+                names: dict[str, list[GazetteerRow]] = defaultdict(list)
+                for row in self._read():
+                    names[place_key(row.place)].append(row)
+                self._names = dict(names)
+            found = self._names
+        return found.get(place_key(name), [])
 
 
 class OnlineGeocoder(Protocol):

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from directory import matching, search, server
+from directory.models import ServiceStatus
 from directory.search import facts as indexed
 
 from .factories import make_service
@@ -18,7 +19,7 @@ def test_warm_builds_the_search_tables_the_gazetteer_and_the_candidates(
     app: Flask, db: Session
 ) -> None:
     one = make_service(db, "Breathe Easy Fenham")
-    make_service(db, "Closed Club", status="closed")
+    make_service(db, "Closed Club", status=ServiceStatus.CLOSED)
     taken = server.warm(app)
     assert set(taken) == {"search tables", "gazetteer", "matcher candidates"}
     assert set(matching.candidate_cache(app).by_id) == {one.public_id}
