@@ -36,15 +36,18 @@ def _post_fork(_server: Any, worker: Any) -> None:
 
 def warm(app: Flask) -> dict[str, float]:
     """Build, once in the master before the workers fork, what first requests would build:
-    the search index's facts and columns, the gazetteer's tables and every active listing's
-    matcher facts. The workers share these pages; returns seconds taken by each part."""
+    the search index's facts and columns, the gazetteer's tables, every active listing's
+    matcher facts, and (through one search page and one match, not counted in the
+    insights) the templates, schemas and compiled queries they use. The workers share these
+    pages; returns seconds taken by each part."""
     from . import matching, search
 
     taken: dict[str, float] = {}
     for name, step in (
         ("search tables", lambda: search.prepare(app)),
-        ("gazetteer", lambda: app.extensions["geocoder"].gazetteer.centroids()),
+        ("gazetteer", lambda: _gazetteer(app)),
         ("matcher candidates", lambda: matching.prewarm(app)),
+        ("first requests", lambda: _first_requests(app)),
     ):
         started = time.perf_counter()
         try:
@@ -56,6 +59,41 @@ def warm(app: Flask) -> dict[str, float]:
         taken[name] = round(time.perf_counter() - started, 2)
     log.info("built before serving: %s", ", ".join(f"{k} {v} s" for k, v in taken.items()))
     return taken
+
+
+def _gazetteer(app: Flask) -> None:
+    geocoder = app.extensions["geocoder"]
+    geocoder.gazetteer.centroids()
+    geocoder.gazetteer.places("")  # the place-name index
+    # Full postcodes are read one postcode area at a time: the home area's now.
+    home = geocoder.nearest_outward(*geocoder.home)
+    if home:
+        geocoder.postcodes.lookup(f"{home} 1AA")
+
+
+def _first_requests(app: Flask) -> None:
+    """One search page near home and one match, as a visitor would send them, uncounted."""
+    from . import search
+
+    home = {"latitude": float(app.config["HOME_LATITUDE"]),
+            "longitude": float(app.config["HOME_LONGITUDE"])}
+    goals = sorted(app.extensions["vocabulary"].ids("goals"))[:1]
+    counting = app.config.get("INSIGHTS_COUNTING", True)
+    app.config["INSIGHTS_COUNTING"] = False
+    try:
+        client = app.test_client()
+        answers = [
+            client.get("/search", query_string={"q": "walking", "place": "Newcastle",
+                                                 "distance": "5"}),
+            client.post("/api/v1/match", json={"goals": goals, "location": home,
+                                               "max_distance_km": 5, "text": "walking"}),
+        ]
+        for answer in answers:
+            if answer.status_code != 200:
+                log.warning("warm-up request answered %s", answer.status_code)
+    finally:
+        app.config["INSIGHTS_COUNTING"] = counting
+        search.forget_searchers()  # each worker opens its own (open files are not shared)
 
 
 def warm_worker(app: Flask) -> None:
@@ -78,7 +116,8 @@ def _post_worker_init(worker: Any) -> None:
     if not candidate_cache(app).by_id:
         # The master could not pre-load the matcher's candidates: read them in the
         # background so the worker answers at once (the first matches read what they need).
-        threading.Thread(target=_prewarm, args=(app, prewarm), name="prewarm", daemon=True).start()
+        threading.Thread(target=_prewarm, args=(app, prewarm), name="prewarm",
+                         daemon=True).start()
 
 
 def _prewarm(app: Flask, prewarm: Any) -> None:

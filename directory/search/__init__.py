@@ -33,6 +33,7 @@ __all__ = [
     "catch_up",
     "check",
     "current_synonyms",
+    "forget_searchers",
     "index_root",
     "init_app",
     "open_live",
@@ -138,6 +139,13 @@ def prepare(app: Flask) -> int:
         facts = facts_of(searcher)
         facts.columns  # noqa: B018 - built here, kept with the facts
         return len(facts.live)
+
+
+def forget_searchers() -> None:
+    """Close this thread's searchers (a server's master does, before it forks workers)."""
+    cache: dict[str, tuple[str, Searcher]] = _searchers.__dict__.setdefault("by_root", {})
+    while cache:
+        cache.pop(next(iter(cache)))[1].close()
 
 
 def index_root(app: Flask | None = None) -> Path:
