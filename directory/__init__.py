@@ -12,8 +12,12 @@ from . import config
 from .config import ROOT
 
 
-def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app. Tests pass overrides; deployments set DIRECTORY_* environment variables."""
+def create_app(overrides: Mapping[str, Any] | None = None, *, pages: bool = True) -> Flask:
+    """Build the app. Tests pass overrides; deployments set DIRECTORY_* environment variables.
+
+    With pages False, the web pages, sign-in and the API are left out (and not imported):
+    for commands such as `directory match`, which only need the data and the matcher.
+    """
     instance = Path((overrides or {}).get("INSTANCE_PATH") or config.instance_folder())
     app = Flask(
         __name__,
@@ -26,13 +30,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     _fill_instance_defaults(app, instance)
 
-    from . import api, audit, auth, db, geocoding, search, vocabulary, web
+    from . import audit, db, geocoding, search, vocabulary
 
     db.init_app(app)
     audit.init_app(app)
     vocabulary.init_app(app)
     geocoding.init_app(app)
     search.init_app(app)
+    if not pages:
+        return app
+    from . import api, auth, web
+
     auth.init_app(app)
     web.init_app(app)
     api.init_app(app)

@@ -16,16 +16,24 @@ from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from . import accounts, audit, backup, create_app, migrate, search, seed, vocabulary
+from . import audit, create_app, search, vocabulary
 from .config import ROOT
 from .db import get_database, get_session
 from .geocoding import GeocodingError
 from .geocoding import current as current_geocoder
 from .models import Organization, Role, Service
 
+# accounts, backup, migrate (alembic) and seed are imported by the commands that use them:
+# `directory match` should not wait for what only other commands need.
+
+# Commands that need no web pages, sign-in or API: their app leaves them out, and starts
+# in about half the time.
+NO_PAGES = frozenset({"match"})
+
 
 def _create_app() -> Flask:
-    return create_app()
+    command = click.get_current_context(silent=True)
+    return create_app(pages=command is None or command.info_name not in NO_PAGES)
 
 
 class DirectoryGroup(FlaskGroup):
@@ -71,6 +79,8 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 @with_appcontext
 def init_command() -> None:
     """Create or upgrade the database schema and load the vocabulary (never demo data)."""
+    from . import migrate
+
     try:
         migrate.upgrade(get_database().engine)
     except Exception as err:  # noqa: BLE001 - one line, not a traceback
@@ -87,6 +97,8 @@ def init_command() -> None:
 @with_appcontext
 def seed_command(if_empty: bool) -> None:
     """Load the demo catalogue and demo accounts; loading twice loads them once."""
+    from . import accounts, seed
+
     session = get_session()
     if if_empty and session.scalar(select(Service.id).limit(1)) is not None:
         click.echo("The directory already has services; demo data not loaded.")
@@ -113,6 +125,8 @@ def reindex_command() -> None:
 @with_appcontext
 def check_command() -> None:
     """Check the database is reachable, migrations are current and the index matches."""
+    from . import migrate
+
     engine = get_database().engine
     try:
         with engine.connect() as connection:
@@ -144,6 +158,8 @@ def backup_command(out: Path) -> None:
     """Copy the SQLite database to OUT, safely while the directory is serving.
 
     For PostgreSQL use pg_dump (the command says how)."""
+    from . import backup
+
     try:
         found = backup.backup(get_database().engine, out)
     except backup.NotSQLite as err:
@@ -164,6 +180,8 @@ def restore_command(source: Path, no_reindex: bool) -> None:
     SOURCE must be a backup of this directory (any schema revision this version knows; an
     older one is migrated forward). The database as it was is kept beside it, as
     <database>.before-restore. Safe while the directory is serving."""
+    from . import backup, migrate
+
     engine = get_database().engine
     try:
         live = backup.database_file(engine)
@@ -209,6 +227,8 @@ def geocode_command(place: tuple[str, ...]) -> None:
 def create_user_command(email: str, role: str, org_ids: tuple[str, ...],
                         password_stdin: bool) -> None:
     """Create an account; asks for the password without echoing it."""
+    from . import accounts
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 from flask import Flask, current_app
 from geopy.distance import great_circle
 
@@ -152,29 +153,36 @@ class Gazetteer:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._lock = threading.Lock()
+        self._rows: list[GazetteerRow] | None = None
         self._outward: dict[str, tuple[float, float, str]] | None = None
-        self._names: dict[str, list[GazetteerRow]] = {}
+        self._names: dict[str, list[GazetteerRow]] | None = None
+        self._centroids: tuple[list[str], np.ndarray, np.ndarray] | None = None
+
+    def _read(self) -> list[GazetteerRow]:
+        """Every row of the file (call with the lock held)."""
+        if self._rows is None:
+            with self._path.open(encoding="utf-8", newline="") as handle:
+                records = csv.reader(handle)
+                at = {name: n for n, name in enumerate(next(records))}
+                outward, place, county = at["outward"], at["place"], at["county"]
+                lat, lon, source = at["latitude"], at["longitude"], at["source"]
+                self._rows = [
+                    GazetteerRow(rec[outward].upper(), rec[place], rec[county], float(rec[lat]),
+                                 float(rec[lon]), rec[source] == "local")
+                    for rec in records
+                ]
+        return self._rows
 
     def _load(self) -> dict[str, tuple[float, float, str]]:
+        """Outward code -> its centroid and first place (the place names are indexed apart,
+        when first asked for: a match by postcode never needs them)."""
         with self._lock:
             if self._outward is not None:
                 return self._outward
             by_outward: dict[str, list[GazetteerRow]] = defaultdict(list)
-            names: dict[str, list[GazetteerRow]] = defaultdict(list)
-            with self._path.open(encoding="utf-8", newline="") as handle:
-                for rec in csv.DictReader(handle):
-                    row = GazetteerRow(
-                        outward=rec["outward"].upper(),
-                        place=rec["place"],
-                        county=rec["county"],
-                        latitude=float(rec["latitude"]),
-                        longitude=float(rec["longitude"]),
-                        local=rec["source"] == "local",
-                    )
-                    if not row.local:
-                        by_outward[row.outward].append(row)
-                    names[place_key(row.place)].append(row)
-            self._names = dict(names)
+            for row in self._read():
+                if not row.local:
+                    by_outward[row.outward].append(row)
             self._outward = {
                 code: (
                     round(sum(r.latitude for r in rows) / len(rows), 5),
@@ -185,13 +193,30 @@ class Gazetteer:
             }
             return self._outward
 
+    def centroids(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Every outward code, with its centroid's latitudes and longitudes as arrays."""
+        if self._centroids is None:
+            table = self._load()
+            self._centroids = (
+                list(table),
+                np.array([v[0] for v in table.values()], dtype=np.float64),
+                np.array([v[1] for v in table.values()], dtype=np.float64),
+            )
+        return self._centroids
+
     def outward(self, code: str) -> tuple[float, float, str] | None:
         """Centroid of an outward code's GeoNames places, with one place name, or None."""
         return self._load().get(code.upper())
 
     def places(self, name: str) -> list[GazetteerRow]:
-        self._load()
-        return self._names.get(place_key(name), [])
+        with self._lock:
+            if self._names is None:
+                names: dict[str, list[GazetteerRow]] = defaultdict(list)
+                for row in self._read():
+                    names[place_key(row.place)].append(row)
+                self._names = dict(names)
+            found = self._names
+        return found.get(place_key(name), [])
 
 
 class OnlineGeocoder(Protocol):
@@ -285,13 +310,13 @@ class Geocoder:
 
     def nearest_outward(self, latitude: float, longitude: float) -> str | None:
         """The outward code whose centroid is nearest to a point (for home-visit coverage)."""
-        table = self.gazetteer._load()
-        if not table:
+        codes, lats, lons = self.gazetteer.centroids()
+        if not codes:
             return None
-        return min(
-            table,
-            key=lambda c: (table[c][0] - latitude) ** 2 + ((table[c][1] - longitude) * 0.6) ** 2,
-        )
+        # Every district at once (about 3,000), with the same arithmetic as one at a time:
+        # the first of the nearest wins, as min() over the table would choose.
+        nearness = (lats - latitude) ** 2 + ((lons - longitude) * 0.6) ** 2
+        return codes[int(np.argmin(nearness))]
 
 
 def nominatim(user_agent: str) -> OnlineGeocoder:

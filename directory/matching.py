@@ -14,12 +14,11 @@ import heapq
 import math
 import re
 import threading
-from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -48,6 +47,7 @@ KM_PER_DEGREE_LAT = 111.2
 LOCAL_CAP = 400
 REMOTE_CAP = 150
 TEXT_CAP = 200
+SAID_KEPT = 256  # people's texts whose relevance is kept per index generation
 
 
 def margin_km(max_distance_km: float) -> float:
@@ -271,25 +271,44 @@ _CLAUSE = re.compile(r"[;:,.!?()\n]+")
 CLAUSE_WORDS = 8  # a longer clause is read a few words at a time (search reads at most 12)
 
 
-def said_scores(searcher: Searcher, text: str, synonyms: query.Synonyms) -> dict[int, float]:
-    """Docnum -> relevance of the person's words, each clause read as search reads a query
+def said_scores(
+    searcher: Searcher, text: str, synonyms: query.Synonyms
+) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, relevance of the person's words), each clause read as search reads a query
     (stemming, the lay synonyms, spelling), scaled so its best match scores 1, and the
     clauses added up: each thing they said counts alike, however many words it took.
 
     The words are a note of a conversation, not a search: everything they said counts (not
     only the first dozen words), and a clause no service matches in full is read word by
     word (search's any-word fallback) rather than silenced by a phrase another clause found.
+    What a text comes to is kept with the index generation's facts (the last SAID_KEPT
+    texts), since Link Workers match the same person again as they adjust a profile.
     """
-    total: dict[int, float] = {}
+    columns = indexed.facts_of(searcher).columns
+    key = (text, id(synonyms))
+    with columns.lock:
+        found = columns.said.get(key)
+        if found is not None:
+            columns.said.move_to_end(key)
+            return found
+    total = np.zeros(columns.size, dtype=np.float64)
+    seen = np.zeros(columns.size, dtype=bool)
     for clause in _CLAUSE.split(text):
         words = clause.split()
         for at in range(0, len(words), CLAUSE_WORDS):
             part = " ".join(words[at : at + CLAUSE_WORDS])
-            found = query.match_text(searcher, part, synonyms).scores
-            top = max(found.values(), default=0.0)
-            for d, score in found.items() if top > 0 else ():
-                total[d] = total.get(d, 0.0) + score / top
-    return total
+            matched = query.match_text(searcher, part, synonyms)
+            top = float(matched.values.max()) if matched.values.size else 0.0
+            if top > 0:
+                total[matched.docs] += matched.values / top
+                seen[matched.docs] = True
+    docs = np.flatnonzero(seen)
+    found = (docs, total[docs])
+    with columns.lock:
+        columns.said[key] = found
+        while len(columns.said) > SAID_KEPT:
+            columns.said.popitem(last=False)
+    return found
 
 
 class TextScores:
@@ -301,27 +320,29 @@ class TextScores:
 
     def __init__(self, searcher: Searcher, text: str, synonyms: query.Synonyms) -> None:
         self.facts = indexed.facts_of(searcher)
-        found = said_scores(searcher, text, synonyms)
-        ids = self.facts.ids
-        self.raw = found if all(d in ids for d in found) else {
-            d: s for d, s in found.items() if d in ids}
-        self.top = max(self.raw.values(), default=0.0) or 1.0
+        columns = self.facts.columns
+        docs, values = said_scores(searcher, text, synonyms)
+        live = columns.live[docs]
+        self.docs, self.values = docs[live], values[live]
+        self.top = (float(self.values.max()) if self.values.size else 0.0) or 1.0
 
     def best(self, count: int, leave_out: frozenset[str] = frozenset()) -> list[str]:
         """Public ids of the count best-scoring services (ties to the larger id)."""
-        raw, top, ids = self.raw, self.top, self.facts.ids
-        skip = self.facts.docnums(leave_out) if leave_out else frozenset()
-        pool = {d: s / top for d, s in raw.items() if d not in skip}
-        if len(pool) > count:
-            # Only scores as high as the count-th highest can be among the best.
-            least = heapq.nlargest(count, pool.values())[-1]
-            pool = {d: v for d, v in pool.items() if v >= least}
-        best = heapq.nlargest(count, pool, key=lambda d: (pool[d], ids[d]))
-        return [ids[d] for d in best]
+        columns, ids = self.facts.columns, self.facts.ids
+        docs, values = self.docs, self.values / self.top
+        if leave_out:
+            skip = self.facts.docnums(leave_out)
+            if skip:
+                kept = ~np.isin(docs, np.fromiter(skip, dtype=np.int64, count=len(skip)))
+                docs, values = docs[kept], values[kept]
+        chosen = indexed.top_k([-values, -columns.id_rank[docs]], count)
+        return [ids[d] for d in docs[chosen].tolist()]
 
     def for_ids(self, public_ids: Iterable[str]) -> dict[str, float]:
         """public id -> 0..1 relevance (0.0 for services the words do not match)."""
-        raw, top, docnum = self.raw, self.top, self.facts.docnum_of
+        docnum = self.facts.docnum_of
+        raw = dict(zip(self.docs.tolist(), self.values.tolist(), strict=True))
+        top = self.top
         scores: dict[str, float] = {}
         for i in public_ids:
             d = docnum.get(i)
@@ -338,13 +359,14 @@ def indexed_candidates(
 ) -> list[str]:
     """The same choice as candidate_ids, made from the search index in memory (public ids).
 
-    Goal and condition terms come from posting lists, venues within reach from the index's
-    sorted venue table, remote reach from its facts. The index follows the database within moments
-    of a commit; every rule is then checked on facts read from the database, so a moment's
-    lag can cost a suggestion but never break a rule. Services in leave_out (public ids:
-    expired listings) are never chosen.
+    Goal and condition terms come from the index's stored facts (as arrays), venues within
+    reach from its grid of venues, remote reach from its facts. The index follows the
+    database within moments of a commit; every rule is then checked on facts read from the
+    database, so a moment's lag can cost a suggestion but never break a rule. Services in
+    leave_out (public ids: expired listings) are never chosen.
     """
     facts = indexed.facts_of(searcher)
+    columns = facts.columns
     goals = [vocab.goals[g] for g in sorted(profile.goals) if g in vocab.goals]
     wanted = frozenset(
         [f"category:{c}" for g in goals for c in g.serves]
@@ -353,32 +375,33 @@ def indexed_candidates(
     )
     if not wanted:
         return sorted(set(text_ids))
-    ids, inactive = facts.ids, facts.inactive
+    ids = facts.ids
+    # How many of the wanted terms each document has; none for inactive or left-out ones.
+    fit = np.zeros(columns.size, dtype=np.int32)
+    for term in sorted(wanted):
+        fit[columns.term(term)] += 1
+    fit[~columns.active] = 0
     gone = facts.docnums(leave_out) if leave_out else frozenset()
-    postings = [facts.by_term.get(t, set()) for t in sorted(wanted)]
+    if gone:
+        fit[np.fromiter(gone, dtype=np.int64, count=len(gone))] = 0
     chosen: list[int] = []
     if profile.origin is not None:
         reach = profile.max_distance_km + margin_km(profile.max_distance_km)
-        near = indexed.distances(facts, (profile.origin.lat, profile.origin.lon), reach)
-        local = _fit(near.keys(), postings, inactive, gone)
+        docs, km = columns.near((profile.origin.lat, profile.origin.lon), reach)
+        has = fit[docs] > 0
+        docs, km = docs[has], km[has]
+        near = dict(zip(docs.tolist(), km.tolist(), strict=True))
+        local = dict(zip(docs.tolist(), fit[docs].tolist(), strict=True))
         chosen += _best_fit(local, LOCAL_CAP, lambda d: (near[d], ids[d]))
     outward = (profile.outward_code or "").upper()
-    visiting = [d for d, areas in facts.coverage.items() if outward and outward in areas]
-    remote = _fit({*facts.anywhere, *visiting}, postings, inactive, gone)
+    remote_mask = columns.anywhere.copy()
+    for d, areas in facts.coverage.items():
+        if outward and outward in areas:
+            remote_mask[d] = True
+    remote_docs = np.flatnonzero(remote_mask & (fit > 0))
+    remote = dict(zip(remote_docs.tolist(), fit[remote_docs].tolist(), strict=True))
     chosen += _best_fit(remote, REMOTE_CAP, lambda d: ids[d])
     return sorted({ids[d] for d in chosen} | set(text_ids))
-
-
-def _fit(
-    docs: AbstractSet[int], postings: list[set[int]], inactive: Collection[int],
-    gone: Collection[int],
-) -> dict[int, int]:
-    """docnum -> how many of the wanted terms (their postings given) each document has, for
-    those of docs with at least one that are neither inactive nor gone."""
-    fit: Counter[int] = Counter()
-    for found in postings:
-        fit.update(docs & found)
-    return {d: n for d, n in fit.items() if d not in inactive and d not in gone}
 
 
 def _best_fit(fit: dict[int, int], cap: int, then: Callable[[int], Any]) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,90 @@ def _post_fork(_server: Any, worker: Any) -> None:
     worker.app.application.extensions["db"].engine.dispose(close=False)
 
 
+def warm(app: Flask) -> dict[str, float]:
+    """Build, once in the master before the workers fork, what first requests would build:
+    the search index's facts and columns, the gazetteer's tables, every active listing's
+    matcher facts, and (through one search page and one match, not counted in the
+    insights) the templates, schemas and compiled queries they use. The workers share these
+    pages; returns seconds taken by each part."""
+    from . import matching, search
+
+    taken: dict[str, float] = {}
+    for name, step in (
+        ("search tables", lambda: search.prepare(app)),
+        ("gazetteer", lambda: _gazetteer(app)),
+        ("matcher candidates", lambda: matching.prewarm(app)),
+        ("first requests", lambda: _first_requests(app)),
+    ):
+        started = time.perf_counter()
+        try:
+            with app.app_context():
+                step()
+        except Exception:  # a cold table is slower, never wrong: the first request builds it
+            log.exception("could not build the %s before serving", name)
+            continue
+        taken[name] = round(time.perf_counter() - started, 2)
+    log.info("built before serving: %s", ", ".join(f"{k} {v} s" for k, v in taken.items()))
+    return taken
+
+
+def _gazetteer(app: Flask) -> None:
+    geocoder = app.extensions["geocoder"]
+    geocoder.gazetteer.centroids()
+    geocoder.gazetteer.places("")  # the place-name index
+    # Full postcodes are read one postcode area at a time: the home area's now.
+    home = geocoder.nearest_outward(*geocoder.home)
+    if home:
+        geocoder.postcodes.lookup(f"{home} 1AA")
+
+
+def _first_requests(app: Flask) -> None:
+    """One search page near home and one match, as a visitor would send them, uncounted."""
+    from . import search
+
+    home = {"latitude": float(app.config["HOME_LATITUDE"]),
+            "longitude": float(app.config["HOME_LONGITUDE"])}
+    goals = sorted(app.extensions["vocabulary"].ids("goals"))[:1]
+    counting = app.config.get("INSIGHTS_COUNTING", True)
+    app.config["INSIGHTS_COUNTING"] = False
+    try:
+        client = app.test_client()
+        answers = [
+            client.get("/search", query_string={"q": "walking", "place": "Newcastle",
+                                                 "distance": "5"}),
+            client.post("/api/v1/match", json={"goals": goals, "location": home,
+                                               "max_distance_km": 5, "text": "walking"}),
+        ]
+        for answer in answers:
+            if answer.status_code != 200:
+                log.warning("warm-up request answered %s", answer.status_code)
+    finally:
+        app.config["INSIGHTS_COUNTING"] = counting
+        search.forget_searchers()  # each worker opens its own (open files are not shared)
+
+
+def warm_worker(app: Flask) -> None:
+    """In a new worker, before it takes traffic: open its own searcher and run one search,
+    so the first visitor does not pay for opening the index's files."""
+    from . import search
+
+    try:
+        with app.app_context():
+            search.run_search("walking", search.Filters(within_km=5.0, origin=(54.97, -1.61)))
+    except Exception:  # no index yet, or another trouble the first real search will report
+        log.warning("could not warm the search up in the new worker", exc_info=True)
+
+
 def _post_worker_init(worker: Any) -> None:
-    # Read every active listing's facts into this worker's matcher cache, in the background
-    # so the worker answers at once (the first matches meanwhile read what they need).
-    from .matching import prewarm
+    from .matching import candidate_cache, prewarm
 
     app = worker.app.application
-    threading.Thread(target=_prewarm, args=(app, prewarm), name="prewarm", daemon=True).start()
+    warm_worker(app)
+    if not candidate_cache(app).by_id:
+        # The master could not pre-load the matcher's candidates: read them in the
+        # background so the worker answers at once (the first matches read what they need).
+        threading.Thread(target=_prewarm, args=(app, prewarm), name="prewarm",
+                         daemon=True).start()
 
 
 def _prewarm(app: Flask, prewarm: Any) -> None:
@@ -71,6 +149,7 @@ def serve(app: Flask, host: str, port: int, workers: int,
                if control_socket is not None else {"control_socket_disable": True}),
         },
     )
+    warm(app)
     # The app, its vocabulary and gazetteer are built before the workers fork and live as
     # long as they do: keep them out of the workers' garbage collections (which then walk
     # half as many objects) and their memory pages shared between the workers.

@@ -33,9 +33,11 @@ __all__ = [
     "catch_up",
     "check",
     "current_synonyms",
+    "forget_searchers",
     "index_root",
     "init_app",
     "open_live",
+    "prepare",
     "rebuild_all",
     "run_search",
 ]
@@ -117,6 +119,33 @@ def live_searcher(app: Flask | None = None) -> Searcher:
     while len(cache) > 4:  # a process serves one index; tests make many
         cache.pop(next(iter(cache)))[1].close()
     return searcher
+
+
+def prepare(app: Flask) -> int:
+    """Build the live index's facts and columns now (what a first search would build), and
+    return how many documents they hold; 0 when there is no index yet.
+
+    No searcher is kept open: a server calls this before forking its workers, which then
+    share the built tables and each open their own searcher (its files must not be shared).
+    """
+    catch_up(app)
+    try:
+        live = open_live(app)
+    except IndexMissing:
+        return 0
+    with live.searcher() as searcher:
+        from .facts import facts_of
+
+        facts = facts_of(searcher)
+        facts.columns  # noqa: B018 - built here, kept with the facts
+        return len(facts.live)
+
+
+def forget_searchers() -> None:
+    """Close this thread's searchers (a server's master does, before it forks workers)."""
+    cache: dict[str, tuple[str, Searcher]] = _searchers.__dict__.setdefault("by_root", {})
+    while cache:
+        cache.pop(next(iter(cache)))[1].close()
 
 
 def index_root(app: Flask | None = None) -> Path:

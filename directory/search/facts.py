@@ -4,6 +4,12 @@ Distance, part of day, status, names, remote reach and vocabulary terms of every
 are read from stored fields once per segment (segments never change, except for
 deletions) and reused by every search and match, so filtering on them costs set
 operations rather than a pass over stored documents.
+
+`Facts.columns` holds the same facts as numpy arrays indexed by document number (masks for
+live, active, remote; alphabetical rank; venues in a grid of cells), with the filters'
+posting lists kept beside them, so a search works on whole arrays rather than looping in
+Python over every matching document. They belong to one set of segments (one index
+generation): a write gives new Facts, and so new columns.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ import bisect
 import math
 import sys
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from whoosh.searching import Searcher
 
 EARTH_KM = 6371.0088
@@ -29,6 +37,10 @@ PARTS = {
 }
 FAR = 1e9
 LONDON = ZoneInfo("Europe/London")
+KM_PER_DEGREE = math.pi * EARTH_KM / 180
+CELL_DEGREES = 0.1  # height of a row of the venue grid (about 11 km)
+# Filter posting lists kept per index generation, at most this many document numbers in all.
+KEPT_POSTINGS = 2_000_000
 
 
 @dataclass
@@ -53,8 +65,20 @@ class Facts:
     _docnum_of: dict[str, int] | None = None
     _docnums: dict[frozenset[str], frozenset[int]] = field(default_factory=dict)
     _by_term: dict[str, set[int]] | None = None
+    _columns: Columns | None = None
     # What searches worked out about single words (query.py), kept while these documents are.
     words: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    # Names as written, for results (names above are lowercased).
+    shown: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> Columns:
+        """These facts as arrays, built once (see Columns)."""
+        if self._columns is None:
+            with _lock:
+                if self._columns is None:
+                    self._columns = Columns(self)
+        return self._columns
 
     @property
     def docnum_of(self) -> dict[str, int]:
@@ -137,7 +161,8 @@ def _segment_facts(reader: Any) -> Facts:
         stored = reader.stored_fields(docnum)
         facts.live.add(docnum)
         facts.ids[docnum] = stored["id"]
-        facts.names[docnum] = str(stored.get("name", "")).lower()
+        facts.shown[docnum] = str(stored.get("name", ""))
+        facts.names[docnum] = facts.shown[docnum].lower()
         facts.status[docnum] = stored.get("status", "")
         if facts.status[docnum] != "active":
             facts.inactive.add(docnum)
@@ -181,6 +206,7 @@ def facts_of(searcher: Searcher) -> Facts:
         merged.live.update(offset + d for d in f.live)
         merged.ids.update((offset + d, v) for d, v in f.ids.items())
         merged.names.update((offset + d, v) for d, v in f.names.items())
+        merged.shown.update((offset + d, v) for d, v in f.shown.items())
         merged.status.update((offset + d, v) for d, v in f.status.items())
         merged.inactive.update(offset + d for d in f.inactive)
         merged.remote.update(offset + d for d in f.remote)
@@ -203,6 +229,8 @@ def forget_words() -> None:
     with _lock:
         for facts in (*_segment_cache.values(), *_global_cache.values()):
             facts.words.clear()
+            if facts._columns is not None:
+                facts._columns.said.clear()
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -219,6 +247,15 @@ def distances(facts: Facts, origin: tuple[float, float],
     Within a town's reach the earth is flat enough: an equirectangular distance differs from
     the great circle by well under 0.1% at 50 km, and costs no trigonometry per venue.
     """
+    docs, km = facts.columns.near(origin, limit_km)
+    return dict(zip(docs.tolist(), km.tolist(), strict=True))
+
+
+def distances_by_scan(
+    facts: Facts, origin: tuple[float, float], limit_km: float | None
+) -> dict[int, float]:
+    """What distances() gives, worked out venue by venue over a strip of latitude (the way
+    it was done before the grid; kept for a wide or unlimited reach, and for tests)."""
     near: dict[int, float] = {}
     lat0, lon0 = origin
     ky = math.pi * EARTH_KM / 180
@@ -285,3 +322,150 @@ def postings(searcher: Searcher, fieldname: str, text: str) -> list[int]:
             found.extend(ids if offset == 0 else (offset + d for d in ids))
             matcher._next_block()
     return found
+
+
+class Columns:
+    """One index generation's facts as numpy arrays indexed by document number.
+
+    Built once per set of segments (in a server, before the worker takes traffic: see
+    server.py) and only read afterwards, except for the bounded caches: filter posting
+    lists (whole-array masks are made from them per query) and, for the matcher, what
+    people's words came to.
+    """
+
+    def __init__(self, facts: Facts) -> None:
+        size = self.size = facts.size
+        self.live = _mask(size, facts.live)
+        self.active = self.live & ~_mask(size, facts.inactive)
+        self.remote = _mask(size, facts.remote)
+        self.anywhere = _mask(size, facts.anywhere)
+        self.rank = np.zeros(size, dtype=np.int64)
+        for docnum, position in facts.rank.items():
+            self.rank[docnum] = position
+        # Position in the order of public ids (the matcher's ties go to the larger id).
+        self.id_rank = np.zeros(size, dtype=np.int64)
+        for position, docnum in enumerate(sorted(facts.ids, key=facts.ids.__getitem__)):
+            self.id_rank[docnum] = position
+        names = sorted({*facts.status.values()})
+        self.status_names = names
+        self.status = np.full(size, -1, dtype=np.int16)
+        for docnum, status in facts.status.items():
+            self.status[docnum] = names.index(status)
+        self.parts = {part: _mask(size, docs) for part, docs in facts.by_part.items()}
+        self.facts = facts
+        # The venue grid: rows CELL_DEGREES of latitude high, each row's venues by longitude.
+        lat = np.array([p[0] for p in facts.points], dtype=np.float64)
+        lon = np.array([p[1] for p in facts.points], dtype=np.float64)
+        doc = np.array([p[2] for p in facts.points], dtype=np.int64)
+        row = np.floor(lat / CELL_DEGREES).astype(np.int64)
+        order = np.lexsort((lon, row))
+        self.lat, self.lon, self.doc, row = lat[order], lon[order], doc[order], row[order]
+        self.rows = row
+        self.first_row = int(row[0]) if row.size else 0
+        self.row_starts = np.searchsorted(row, np.arange(self.first_row, int(row[-1]) + 2)) \
+            if row.size else np.zeros(1, dtype=np.int64)
+        self._postings: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._held = 0
+        self.lock = threading.Lock()
+        self._terms: dict[str, np.ndarray] = {}
+        self.said: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def postings(self, key: tuple[str, str], read: Callable[[], list[int]]) -> np.ndarray:
+        """The live documents of a filter term (field, value), read once per generation."""
+        with self.lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        ids = np.array(read(), dtype=np.int64)
+        found = ids[self.live[ids]] if ids.size else ids
+        with self.lock:
+            self._postings[key] = found
+            self._held += found.size
+            while self._held > KEPT_POSTINGS and len(self._postings) > 1:
+                self._held -= self._postings.popitem(last=False)[1].size
+        return found
+
+    def mask(self, docs: np.ndarray) -> np.ndarray:
+        """A boolean mask over every document, true at docs."""
+        result = np.zeros(self.size, dtype=bool)
+        result[docs] = True
+        return result
+
+    def term(self, term: str) -> np.ndarray:
+        """Documents with a "category:x" / "activity:y" / "condition:z" term (stored facts)."""
+        found = self._terms.get(term)
+        if found is None:
+            found = np.array(sorted(self.facts.by_term.get(term, ())), dtype=np.int64)
+            self._terms[term] = found
+        return found
+
+    def near(
+        self, origin: tuple[float, float], limit_km: float | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, km to each one's nearest venue) within limit_km, as distances() defines.
+
+        Only the grid's cells that a box around the reach touches are looked at; the same
+        arithmetic as before then decides, so the answer is the same to the last bit.
+        """
+        if limit_km is None or limit_km > 100:  # great-circle distances, rarely asked for
+            found = distances_by_scan(self.facts, origin, limit_km)
+            return (np.fromiter(found, dtype=np.int64, count=len(found)),
+                    np.fromiter(found.values(), dtype=np.float64, count=len(found)))
+        lat0, lon0 = origin
+        kx = KM_PER_DEGREE * max(math.cos(math.radians(lat0)), 0.01)
+        # A little wider than the reach, so rounding can never leave a venue out.
+        dlat = limit_km / KM_PER_DEGREE * 1.001 + 1e-9
+        dlon = limit_km / kx * 1.001 + 1e-9
+        first = max(int(math.floor((lat0 - dlat) / CELL_DEGREES)), self.first_row)
+        last = min(int(math.floor((lat0 + dlat) / CELL_DEGREES)),
+                   self.first_row + len(self.row_starts) - 2)
+        pieces = []
+        for row in range(first - self.first_row, last - self.first_row + 1):
+            lo, hi = self.row_starts[row], self.row_starts[row + 1]
+            if lo == hi:
+                continue
+            lons = self.lon[lo:hi]
+            a = lo + np.searchsorted(lons, lon0 - dlon, "left")
+            b = lo + np.searchsorted(lons, lon0 + dlon, "right")
+            if a < b:
+                pieces.append(np.arange(a, b))
+        if not pieces:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        at = np.concatenate(pieces)
+        dx = (self.lon[at] - lon0) * kx
+        dy = (self.lat[at] - lat0) * KM_PER_DEGREE
+        d2 = dx * dx + dy * dy
+        keep = d2 <= limit_km * limit_km
+        docs, km = self.doc[at[keep]], np.sqrt(d2[keep])
+        if docs.size > 1:  # each document's nearest venue
+            order = np.lexsort((km, docs))
+            docs, km = docs[order], km[order]
+            first_of = np.ones(docs.size, dtype=bool)
+            first_of[1:] = docs[1:] != docs[:-1]
+            docs, km = docs[first_of], km[first_of]
+        return docs, km
+
+
+def _mask(size: int, docs: Any) -> np.ndarray:
+    result = np.zeros(size, dtype=bool)
+    if docs:
+        result[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+    return result
+
+
+def top_k(keys: Sequence[np.ndarray], count: int) -> np.ndarray:
+    """Positions of the count smallest by keys (the first key first, then the next, ...),
+    in order: the same as sorting every position by the tuple of its keys and taking the
+    first count, without sorting them all. The last key must break every tie."""
+    size = len(keys[0])
+    if count <= 0 or size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if size > count:
+        # Everything that can be among the first count: at most the count-th smallest first key.
+        bound = np.partition(keys[0], count - 1)[count - 1]
+        chosen = np.flatnonzero(keys[0] <= bound)
+    else:
+        chosen = np.arange(size)
+    order = np.lexsort(tuple(k[chosen] for k in reversed(keys)))
+    return chosen[order[:count]]

@@ -14,7 +14,6 @@ weights it matched. Services matching every clause come first; if none do, any c
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import threading
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import numpy as np
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.searching import Searcher
 
@@ -34,8 +34,8 @@ from .facts import (
     facts_of,
     haversine_km,
     next_session,
-    part_matches,
     postings,
+    top_k,
     uk_now,
 )
 
@@ -159,14 +159,26 @@ NO_SYNONYMS = Synonyms({})
 class TextMatch:
     """What free text matched: every-word docs (or any-word when none), scored."""
 
-    scores: dict[int, float]
+    docs: np.ndarray  # document numbers, ascending
+    values: np.ndarray  # the score of each
     words: list[str]
     corrections: dict[str, str]
     nothing: bool  # text was given but no word of it is known at all
 
+    @property
+    def scores(self) -> dict[int, float]:
+        """docnum -> score."""
+        return dict(zip(self.docs.tolist(), self.values.tolist(), strict=True))
 
-def _docs(searcher: Searcher, fieldname: str, text: str) -> set[int]:
-    return set(postings(searcher, fieldname, text))
+
+_NONE = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
+
+
+def _docs(searcher: Searcher, fieldname: str, text: str) -> np.ndarray:
+    """The live documents holding a filter term, kept with this index generation's facts."""
+    return facts_of(searcher).columns.postings(
+        (fieldname, text), lambda: postings(searcher, fieldname, text))
 
 
 def _plain_words(text: str) -> list[str]:
@@ -194,23 +206,34 @@ def _correct(searcher: Searcher, word: str) -> str | None:
     return None
 
 
-def _clause(searcher: Searcher, terms: Iterable[tuple[str, str, float]],
-            total: int) -> dict[int, float]:
-    """docnum -> summed weight (field boost x IDF) of the (field, term, boost) terms it has.
+def _clause(
+    searcher: Searcher, terms: Iterable[tuple[str, str, float]], total: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, summed weight (field boost x IDF) of the (field, term, boost) terms each has).
 
     Summing across fields rewards a walking group (the word in its name, its activity and
     its description) over a bike ride that only meets on a path called "Derwent Walk".
+    Weights are added term by term in the order given, as floating point needs for the
+    same sums every time.
     """
-    scores: dict[int, float] = {}
     reader = searcher.reader()
+    acc: np.ndarray | None = None
+    seen: np.ndarray | None = None
     for fieldname, text, boost in dict.fromkeys(terms):
         df = reader.doc_frequency(fieldname, text)
         if not df:
             continue
         weight = boost * math.log(1 + total / df)
-        for docnum in postings(searcher, fieldname, text):
-            scores[docnum] = scores.get(docnum, 0.0) + weight
-    return scores
+        ids = np.array(postings(searcher, fieldname, text), dtype=np.int64)
+        if acc is None or seen is None:
+            size = max(facts_of(searcher).size, int(ids.max()) + 1 if ids.size else 0)
+            acc, seen = np.zeros(size, dtype=np.float64), np.zeros(size, dtype=bool)
+        acc[ids] += weight
+        seen[ids] = True
+    if acc is None or seen is None:
+        return _NONE, _NO_SCORES
+    docs = np.flatnonzero(seen)
+    return docs, acc[docs]
 
 
 class _Word(NamedTuple):
@@ -220,7 +243,8 @@ class _Word(NamedTuple):
     stem: str | None
     searched: str | None  # the word searched for: its stem, a correction, or none
     corrected: str | None  # the correction, when the word itself is not indexed
-    scores: dict[int, float]  # docnum -> weight of the clause (never changed by readers)
+    docs: np.ndarray  # the documents the clause matches, ascending (never changed by readers)
+    scores: np.ndarray  # the weight of the clause in each
 
 
 def _word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word:
@@ -239,8 +263,8 @@ def _word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word
             terms += [(f, code, SYNONYM_BOOST) for code in sorted(synonyms.find(fixed))
                       for f in VOCAB_FIELDS]
             searched = corrected = fixed
-    scores = _clause(searcher, terms, total) if terms else {}
-    return _Word(synonyms, stem, searched, corrected, scores)
+    docs, scores = _clause(searcher, terms, total) if terms else (_NONE, _NO_SCORES)
+    return _Word(synonyms, stem, searched, corrected, docs, scores)
 
 
 def _remembered_word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word:
@@ -273,7 +297,7 @@ def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
     total = max(searcher.doc_count(), 1)
     words = _plain_words(text)
     meaningful = [w for w in words if w not in FILLER] or words
-    clauses: list[dict[int, float]] = []
+    clauses: list[tuple[np.ndarray, np.ndarray]] = []
     searched: list[str] = []
     corrections: dict[str, str] = {}
     impossible = False
@@ -283,28 +307,36 @@ def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
             searched.append(word.searched)
         if word.corrected is not None:
             corrections[raw] = word.corrected
-        if word.scores:
-            clauses.append(word.scores)
+        if word.docs.size:
+            clauses.append((word.docs, word.scores))
         elif word.stem:
             impossible = True
     phrase_ids = synonyms.find(text[:MAX_QUERY_CHARS], min_words=2)
     phrase = _clause(searcher, [(f, c, SYNONYM_BOOST) for c in sorted(phrase_ids)
                                 for f in VOCAB_FIELDS], total)
-    if not clauses and not phrase:
-        return TextMatch({}, searched, corrections, nothing=bool(text.strip()))
-    every: dict[int, float] = {}
+    if not clauses and not phrase[0].size:
+        return TextMatch(_NONE, _NO_SCORES, searched, corrections, nothing=bool(text.strip()))
+    size = max([facts_of(searcher).size] + [int(d[-1]) + 1 for d, _v in (*clauses, phrase)
+                                            if d.size])
+    # Each document's clause weights added clause by clause: the same sums, in the same
+    # order, as adding them up one document at a time.
+    summed = np.zeros(size, dtype=np.float64)
+    count = np.zeros(size, dtype=np.int32)
+    for docs, values in clauses:
+        summed[docs] += values
+        count[docs] += 1
+    every = np.zeros(size, dtype=np.float64)
+    member = np.zeros(size, dtype=bool)
     if clauses and not impossible:
-        common = set.intersection(*(set(c) for c in clauses))
-        every = {d: sum(c[d] for c in clauses) for d in common}
-    for docnum, weight in phrase.items():
-        every[docnum] = every.get(docnum, 0.0) + weight
-    if every:
-        return TextMatch(every, searched, corrections, nothing=False)
-    anyword: dict[int, float] = {}
-    for scores in clauses:
-        for docnum, weight in scores.items():
-            anyword[docnum] = anyword.get(docnum, 0.0) + weight
-    return TextMatch(anyword, searched, corrections, nothing=False)
+        member = count == len(clauses)
+        every[member] = summed[member]
+    every[phrase[0]] += phrase[1]
+    member[phrase[0]] = True
+    if member.any():
+        docs = np.flatnonzero(member)
+        return TextMatch(docs, every[docs], searched, corrections, nothing=False)
+    docs = np.flatnonzero(count)
+    return TextMatch(docs, summed[docs], searched, corrections, nothing=False)
 
 
 def text_scores(searcher: Searcher, text: str, synonyms: Synonyms) -> dict[str, float]:
@@ -319,29 +351,40 @@ def text_scores(searcher: Searcher, text: str, synonyms: Synonyms) -> dict[str, 
 # --- filters and the search itself ----------------------------------------------------------
 
 
-def _allowed(searcher: Searcher, facts: Facts, filters: Filters,
-             near: dict[int, float] | None) -> set[int] | None:
-    """Documents passing every filter, or None when nothing narrows (all live documents)."""
-    sets: list[set[int]] = []
+def _allowed(
+    searcher: Searcher, facts: Facts, filters: Filters, near: np.ndarray | None
+) -> np.ndarray | None:
+    """A mask of the documents passing every filter, or None when nothing narrows."""
+    columns = facts.columns
+    masks: list[np.ndarray] = []
     for fieldname, values in (("category", filters.categories), ("activity", filters.activities),
                               ("condition", filters.conditions), ("day", filters.days)):
         if values:
-            sets.append(set().union(*(_docs(searcher, fieldname, v) for v in values)))
-    sets.extend(_docs(searcher, "access", a) for a in filters.access)
+            mask = np.zeros(columns.size, dtype=bool)
+            for value in values:
+                mask[_docs(searcher, fieldname, value)] = True
+            masks.append(mask)
+    masks.extend(columns.mask(_docs(searcher, "access", a)) for a in filters.access)
     if filters.organization_id:
-        sets.append(_docs(searcher, "organization_id", filters.organization_id))
+        masks.append(columns.mask(_docs(searcher, "organization_id", filters.organization_id)))
     if near is not None and filters.within_km is not None:
         code = (filters.outward_code or "").upper()
-        visiting = {d for d, areas in facts.coverage.items() if code and code in areas}
-        sets.append(set(near) | facts.anywhere | visiting)
+        reach = columns.mask(near) | columns.anywhere
+        for docnum, areas in facts.coverage.items():
+            if code and code in areas:
+                reach[docnum] = True
+        masks.append(reach)
     if filters.parts:
-        sets.append(part_matches(facts, filters.parts))
-    if not sets:
+        mask = np.zeros(columns.size, dtype=bool)
+        for part in filters.parts:
+            if part in columns.parts:
+                mask |= columns.parts[part]
+        masks.append(mask)
+    if not masks:
         return None
-    sets.sort(key=len)
-    result = set(sets[0])
-    for other in sets[1:]:
-        result &= other
+    result = masks[0]
+    for other in masks[1:]:
+        result = result & other
     return result
 
 
@@ -356,70 +399,107 @@ def search(
     synonyms: Synonyms = NO_SYNONYMS,
     now: datetime | None = None,
 ) -> SearchPage:
-    """One page of services matching text and filters, best first by the chosen sort."""
+    """One page of services matching text and filters, best first by the chosen sort.
+
+    The ordering is by the tuple (sort's keys..., alphabetical rank), worked out on whole
+    arrays of the matching documents, and only the page's documents are sorted fully.
+    """
     facts = facts_of(searcher)
+    columns = facts.columns
     matched = match_text(searcher, text or "", synonyms) if (text or "").strip() else None
-    if matched is not None and not matched.scores:
+    if matched is not None and not matched.docs.size:
         return SearchPage([], 0, page, per_page, matched.words, matched.corrections)
-    near = distances(facts, filters.origin, filters.within_km) if filters.origin else None
-    allowed = _allowed(searcher, facts, filters, near)
-    pool = set(matched.scores) if matched is not None else set(facts.live)
-    if allowed is not None:
-        pool &= allowed
-    pool &= facts.live
-    if filters.statuses == ("active",):
-        pool -= facts.inactive
+    near_docs, near_km = (columns.near(filters.origin, filters.within_km)
+                          if filters.origin else (None, None))
+    allowed = _allowed(searcher, facts, filters, near_docs)
+    if matched is not None:
+        pool, scores = matched.docs, matched.values
+        keep = columns.live[pool]
     else:
-        pool = {d for d in pool if facts.status.get(d) in filters.statuses}
-    scores = matched.scores if matched is not None else {}
-    top = max((scores.get(d, 0.0) for d in pool), default=0.0) or 1.0
-    near = near or {}
+        pool, scores = np.flatnonzero(columns.live), None
+        keep = np.ones(pool.size, dtype=bool)
+    if allowed is not None:
+        keep &= allowed[pool]
+    if filters.statuses == ("active",):
+        keep &= columns.active[pool]
+    else:
+        wanted = [columns.status_names.index(s) for s in filters.statuses
+                  if s in columns.status_names]
+        keep &= np.isin(columns.status[pool], wanted)
+    pool = pool[keep]
+    relevance = np.zeros(pool.size, dtype=np.float64)
+    top = 1.0
+    if scores is not None:
+        scores = scores[keep]
+        top = float(scores.max()) if scores.size else 0.0
+        top = top or 1.0
+        relevance = scores / top
     now = now or uk_now()
-
-    rank = facts.rank
-
-    def key(docnum: int) -> tuple[Any, ...]:
-        relevance = scores.get(docnum, 0.0) / top
-        distance = near.get(docnum)
+    first = (max(page, 1) - 1) * per_page
+    near: dict[int, float] = {}
+    distance = None
+    if near_docs is not None and near_km is not None:
+        every = np.where(columns.remote, FAR / 2, FAR)
+        every[near_docs] = near_km
+        distance = every[pool]
+    rank = columns.rank[pool]
+    if sort == "next":
+        ordered = _next_first(facts, pool, distance, first + per_page, now)
+    else:
         if distance is None:
             # Remote services come after every venue within reach, before unknown places.
-            distance = FAR / 2 if docnum in facts.remote else FAR
+            distance = np.where(columns.remote[pool], FAR / 2, FAR)
         if sort == "distance":
-            primary: tuple[float, ...] = (distance, -relevance)
-        elif sort == "next":
-            upcoming = next_session(facts.sessions.get(docnum, ()), now)
-            primary = (upcoming.timestamp() if upcoming else FAR * 10, distance)
+            keys = [distance, -relevance, rank]
         elif filters.origin is not None:
             # relevance, nudged by nearness: 1.0 at the door, 0.5 at 5 km; remote counts 0.5
-            nearness = 1.0 / (1.0 + distance / 5.0) if distance < FAR / 2 else 0.0
-            if docnum in facts.remote and docnum not in near:
-                nearness = 0.5
-            primary = (-(relevance * 0.75 + nearness * 0.25),)
-        else:
-            primary = (-relevance,)
-        return (*primary, rank.get(docnum, 0))
-
-    first = (max(page, 1) - 1) * per_page
-    if sort == "relevance" and not scores and filters.origin is None:
-        # Nothing to rank by but the name: alphabetical order is precomputed.
-        ordered = heapq.nsmallest(first + per_page, pool, key=lambda d: rank.get(d, 0))[first:]
-    else:
-        ordered = heapq.nsmallest(first + per_page, pool, key=key)[first:]
+            nearness = np.where(distance < FAR / 2, 1.0 / (1.0 + distance / 5.0), 0.0)
+            if near_docs is not None:
+                away = columns.remote[pool] & ~columns.mask(near_docs)[pool]
+                nearness[away] = 0.5
+            keys = [-(relevance * 0.75 + nearness * 0.25), rank]
+        elif scores is not None:
+            keys = [-relevance, rank]
+        else:  # nothing to rank by but the name: alphabetical order
+            keys = [rank]
+        ordered = pool[top_k(keys, first + per_page)].tolist()
+    ordered = ordered[first:]
+    if near_docs is not None and near_km is not None and ordered:
+        on_page = np.isin(near_docs, ordered)
+        near = dict(zip(near_docs[on_page].tolist(), near_km[on_page].tolist(), strict=True))
+    score_of: dict[int, float] = {}
+    if scores is not None and ordered:
+        at = np.searchsorted(pool, ordered)
+        score_of = dict(zip(ordered, scores[at].tolist(), strict=True))
     hits = []
     for docnum in ordered:
-        distance = near.get(docnum)
-        if distance is None and filters.origin is not None:
+        km = near.get(docnum)
+        if km is None and filters.origin is not None:
             points = (searcher.stored_fields(docnum).get("extra") or {}).get("points") or []
             if points:
-                distance = min(haversine_km(filters.origin, (p[0], p[1])) for p in points)
+                km = min(haversine_km(filters.origin, (p[0], p[1])) for p in points)
         hits.append(Hit(
             id=facts.ids[docnum],
-            name=searcher.stored_fields(docnum).get("name", ""),
-            score=round(scores.get(docnum, 0.0) / top, 4),
-            distance_km=None if distance is None else round(distance, 2),
+            name=facts.shown.get(docnum, ""),
+            score=round(score_of.get(docnum, 0.0) / top, 4),
+            distance_km=None if km is None else round(km, 2),
             remote=docnum in facts.remote,
             next_session=next_session(facts.sessions.get(docnum, ()), now),
         ))
     words = matched.words if matched else []
     corrections = matched.corrections if matched else {}
-    return SearchPage(hits, len(pool), page, per_page, words, corrections)
+    return SearchPage(hits, int(pool.size), page, per_page, words, corrections)
+
+
+def _next_first(
+    facts: Facts, pool: np.ndarray, distance: np.ndarray | None, count: int, now: datetime
+) -> list[int]:
+    """The count documents with the soonest next session (then the nearest), in order."""
+    remote = facts.columns.remote[pool]
+    far = np.where(remote, FAR / 2, FAR)
+    away = far if distance is None else distance
+    upcoming = np.array([
+        when.timestamp() if (when := next_session(facts.sessions.get(d, ()), now)) else FAR * 10
+        for d in pool.tolist()
+    ], dtype=np.float64)
+    return pool[top_k([upcoming, away, facts.columns.rank[pool]], count)].tolist()

@@ -137,3 +137,15 @@ def test_the_online_geocoder_is_used_only_when_configured(make_app):
 
 def test_nearest_outward_code_of_a_point(geocoder):
     assert geocoder.nearest_outward(55.0397, -1.4471) == "NE26"
+
+
+def test_nearest_outward_code_is_the_nearest_of_every_district_checked_one_by_one(geocoder):
+    import random
+
+    table = geocoder.gazetteer._load()
+    rng = random.Random(16)
+    for _ in range(400):
+        lat, lon = rng.uniform(49.9, 60.8), rng.uniform(-8.2, 1.8)
+        nearest = min(
+            table, key=lambda c: (table[c][0] - lat) ** 2 + ((table[c][1] - lon) * 0.6) ** 2)
+        assert geocoder.nearest_outward(lat, lon) == nearest
