@@ -67,6 +67,9 @@ class Defaults:
     INSIGHTS_FLUSH_SECONDS = 5.0  # counts are written together this long after the first
     REPORT_RATE_LIMIT = "5 per hour"
     JOIN_RATE_LIMIT = "5 per hour"
+    # "Forgot your password?": asks from one address, and for one email address from anywhere.
+    RESET_RATE_LIMIT = "5 per hour"
+    RESET_ACCOUNT_RATE_LIMIT = "3 per hour"
 
     # argon2id work factors; empty means argon2-cffi's recommended defaults. Tests lower them.
     ARGON2_TIME_COST = None

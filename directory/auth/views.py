@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..accounts import authenticate, end_sessions, normalise_email
 from ..db import get_session
+from ..models import Role, User
 from . import limiter, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -36,6 +37,20 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+# Where each role lands after signing in, when no ?next= says otherwise.
+LANDINGS = {
+    Role.ADMIN: "admin.dashboard",
+    Role.LINK_WORKER: "workspace.match_form",
+    Role.PROVIDER: "provider.home",
+    Role.COMMISSIONER: "insights.overview",
+}
+
+
+def landing_page(user: User) -> str:
+    """The signed-in user's own area: the admin area, the workspace, their listings, insights."""
+    return url_for(LANDINGS.get(user.role, "public.home"))
 
 
 def _login_limit() -> str:
@@ -79,7 +94,7 @@ def login() -> ResponseReturnValue:
         if user is not None:
             session.commit()
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("public.home"))
+            return redirect(_safe_next(request.args.get("next")) or landing_page(user))
         g.login_failed = True
         error = "The email address or password is not right."
     status = 200 if error is None else 400

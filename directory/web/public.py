@@ -121,6 +121,7 @@ def _results_page(category: str | None) -> ResponseReturnValue:
         params=params,
         vocab=vocab,
         category_label=vocab.label("categories", category) if category else None,
+        category_description=vocab.description("categories", category) if category else None,
         action=request.path,
         filter_panel=_filter_panel(vocab, params, on_category_page=bool(category)),
         sorts=SORTS,
