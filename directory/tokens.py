@@ -38,5 +38,6 @@ def read(purpose: str, token: str, valid_days: int) -> dict[str, Any]:
     except (BadSignature, KeyError, TypeError, ValueError):
         raise BadToken("This link is not valid. Check you copied all of it.") from None
     if today() > issued + timedelta(days=valid_days):
-        raise BadToken("This link has expired. Sign in to check your listings, or ask for a new link.")
+        raise BadToken("This link has expired. Sign in to check your listings, or ask for a new "
+                       "link.")
     return dict(payload)

@@ -1,4 +1,5 @@
-"""The controlled vocabulary: seed_data/vocabulary.yaml, parsed once, and its terms in the database."""
+"""The controlled vocabulary: seed_data/vocabulary.yaml, parsed once, and its terms in the
+database."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-import matcher
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+import matcher
 
 from .models import SECTIONS, Taxonomy, Term
 
@@ -86,7 +87,8 @@ def current() -> Vocabulary:
 
 
 def sync_terms(session: Session, vocab: Vocabulary) -> int:
-    """Insert or relabel every vocabulary term; terms are never deleted. Returns how many changed."""
+    """Insert or relabel every vocabulary term; terms are never deleted. Returns how many
+    changed."""
     existing = {(t.taxonomy, t.code): t for t in session.scalars(select(Term))}
     changed = 0
     for section, taxonomy in SECTIONS.items():

@@ -75,7 +75,8 @@ def _failed(_response: object) -> bool:
     _login_limit,
     methods=["POST"],
     deduct_when=_failed,
-    error_message="Too many failed sign-in attempts from your address. Wait a minute and try again.",
+    error_message="Too many failed sign-in attempts from your address. Wait a minute and try "
+                  "again.",
 )
 @limiter.limit(
     _account_limit,

@@ -229,11 +229,13 @@ def report_problem(public_id: str) -> ResponseReturnValue:
 
 def _tell_the_group(service: Service, report: Report) -> None:
     """The group's own accounts hear of a report at once; the reporter's address stays with us."""
-    members = [u.email for u in service.organization.members if u.active and u.role is Role.PROVIDER]
+    members = [u.email for u in service.organization.members
+               if u.active and u.role is Role.PROVIDER]
     body = (
         f"Someone using the Community Support Directory reported a problem with your listing "
         f"\"{service.name}\":\n\n{report.problem}\n\n"
-        f"The listing: {url_for('public.service_detail', public_id=service.public_id, _external=True)}\n"
+        "The listing: "
+        f"{url_for('public.service_detail', public_id=service.public_id, _external=True)}\n"
         f"To put it right, sign in: {url_for('provider.home', _external=True)}\n\n"
         "The directory team has a copy and may be in touch.\n"
     )

@@ -112,7 +112,8 @@ def _results_page(category: str | None) -> ResponseReturnValue:
     if category:
         params.categories = ()  # the page itself is the category filter
     page = results.run(get_session(), params, vocab, geocoding.current(), category)
-    insights.record_search(current_app, params.q, page.total, freshness.today())  # words only, if none found
+    # words only, if none found
+    insights.record_search(current_app, params.q, page.total, freshness.today())
     if params.format == "json":
         return jsonify(page.as_json())
     return render_template(

@@ -77,7 +77,8 @@ def test_the_link_sets_a_new_password_once(app, client, db):
     assert page.status_code == 200 and "Choose a new password" in page.get_data(as_text=True)
     done = client.post(link, data={"password": NEW, "confirm": NEW})
     assert done.status_code == 302 and done.headers["Location"] == "/auth/login"
-    again = client.post(link, data={"password": "another new passphrase", "confirm": "another new passphrase"})
+    other = "another new passphrase"
+    again = client.post(link, data={"password": other, "confirm": other})
     assert again.status_code == 400 and "already been used" in again.get_data(as_text=True)
     old = client.post("/auth/login", data={"email": "pat@example.org", "password": DEMO_PASSWORD})
     assert old.status_code == 400
@@ -102,7 +103,8 @@ def test_signing_in_meanwhile_does_not_spend_the_link_but_a_new_password_does(ap
 def test_the_new_password_follows_the_usual_rules(app, client, db, password, confirm, message):
     make_user(db, "pat@example.org", Role.PROVIDER, password=DEMO_PASSWORD)
     ask(client, "pat@example.org")
-    response = client.post(reset_path(sent(app)[0]), data={"password": password, "confirm": confirm})
+    response = client.post(reset_path(sent(app)[0]),
+                           data={"password": password, "confirm": confirm})
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert client.post("/auth/login", data={"email": "pat@example.org",
@@ -153,7 +155,8 @@ def test_asking_is_rate_limited_per_email_from_any_address(make_app, db):
 ])
 def test_each_role_lands_on_its_own_area(client, db, role, landing):
     make_user(db, "someone@example.org", role, password=DEMO_PASSWORD)
-    response = client.post("/auth/login", data={"email": "someone@example.org", "password": DEMO_PASSWORD})
+    response = client.post("/auth/login", data={"email": "someone@example.org",
+                                                "password": DEMO_PASSWORD})
     assert response.headers["Location"] == landing
     assert client.get(landing).status_code == 200
 
