@@ -34,7 +34,7 @@ VOCAB_PARAMS = {
     "access": ("access", "access"),
 }
 # Order of parameters in the URLs we build (shareable, and stable for tests and caches).
-ORDER = ("q", "place", "distance", "category", "activity", "condition", "access", "day",
+ORDER = ("q", "exact", "place", "distance", "category", "activity", "condition", "access", "day",
          "time", "sort", "page")
 
 _NUMBER = r"(\d{1,4}(?:\.\d{1,2})?)"
@@ -51,6 +51,7 @@ class SearchParams:
     """What someone asked for, cleaned; `errors` are per field, `notes` are for the page."""
 
     q: str = ""
+    exact: bool = False  # search the words as typed, without correcting their spelling
     place: str = ""
     distance: float | None = None
     categories: tuple[str, ...] = ()
@@ -71,6 +72,7 @@ class SearchParams:
         """The canonical query parameters, in a stable order."""
         values: dict[str, Iterable[str]] = {
             "q": [self.q] if self.q else [],
+            "exact": ["1"] if self.exact and self.q else [],
             "place": [self.place] if self.place else [],
             "distance": [format_number(self.distance)] if self.distance is not None else [],
             "category": self.categories,
@@ -111,6 +113,7 @@ def parse(args: MultiDict[str, str] | Mapping[str, str], vocab: Vocabulary) -> S
         args = MultiDict(args)
     p = SearchParams()
     p.q = _clean_query(args.get("q", ""), p)
+    p.exact = args.get("exact", "").strip().lower() in ("1", "true", "yes")
     # `location` is the match API's word for it: links written either way work the same.
     p.place = " ".join((args.get("place") or args.get("location") or "").split())
     if len(p.place) > MAX_PLACE:

@@ -44,6 +44,8 @@ class ResultsPage:
     pages: int
     searched_for: str | None = None  # the query after typo corrections, when it changed
     corrections: dict[str, str] = field(default_factory=dict)
+    # No service had every word: the words, for "No service mentions all of: ..."
+    any_word_of: str | None = None
     active: list[tuple[str, str]] = field(default_factory=list)  # (label, query without it)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (link text, query)
     # Set when the index could not be used and the results come from fallback.search.
@@ -73,6 +75,7 @@ class ResultsPage:
             },
             "searched_for": self.searched_for,
             "corrections": self.corrections,
+            "any_word_of": self.any_word_of,
             "errors": p.errors,
             "messages": p.notes,
             "search_notice": self.search_notice,
@@ -189,6 +192,8 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
                        corrections=dict(found.corrections), search_notice=notice)
     if found.corrections:
         page.searched_for = _corrected(text, found.corrections, vocab)
+    if found.any_word:
+        page.any_word_of = page.searched_for or text
     page.active = _active_filters(p, place, vocab, category)
     if not found.total:
         page.suggestions = _suggestions(p, place, vocab, category)
@@ -204,7 +209,8 @@ def _search(session: Session, text: str, filters: search.Filters,
             p: SearchParams) -> tuple[search.SearchPage, str | None]:
     """The index's answer, or, when the index is missing or damaged, the fallback's and why."""
     try:
-        return search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE), None
+        return search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE,
+                                 correct=not p.exact), None
     except search.IndexMissing as err:
         _log_index_missing(err)
     found = fallback.search(session, text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
