@@ -28,7 +28,7 @@ from markupsafe import Markup
 from .. import browse, freshness, geocoding, insights, search, vocabulary
 from ..db import get_session
 from . import ical, present, results
-from .params import DAYS, SORTS, TIMES, SearchParams, format_number, parse
+from .params import DAYS, SORTS, TIMES, WHEN, SearchParams, format_number, parse
 
 log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -141,7 +141,7 @@ def _filter_panel(vocab: vocabulary.Vocabulary, params: SearchParams, *,
     runs, and rendering them was a fifth of a results page's time.
     """
     key = (on_category_page, params.categories, params.activities, params.conditions,
-           params.access, params.days, params.times)
+           params.access, params.days, params.times, params.when)
     panels: dict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
         "public.filter_panels", {})
     panel = panels.get(key)
@@ -178,6 +178,7 @@ def _filter_options(vocab: vocabulary.Vocabulary, params: SearchParams) -> dict[
         "access": [(c, vocab.label("access", c)) for c in access],
         "days": list(DAYS.items()),
         "times": list(TIMES.items()),
+        "when": [("", "Any time"), *WHEN.items()],
     }
 
 

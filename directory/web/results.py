@@ -24,7 +24,7 @@ from ..models import Service
 from ..search import fallback
 from ..vocabulary import Vocabulary
 from . import present
-from .params import DAYS, TIMES, SearchParams, format_number
+from .params import DAYS, TIMES, WHEN, SearchParams, format_number
 
 log = logging.getLogger(__name__)
 PER_PAGE = 10
@@ -173,7 +173,7 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
         activities=p.activities,
         conditions=p.conditions,
         access=p.access,
-        days=p.days,
+        days=_days(p),
         parts=p.times,
         origin=(place.latitude, place.longitude) if place else None,
         outward_code=geocoder.outward_of(place) if place else None,
@@ -228,7 +228,33 @@ def _log_index_missing(err: search.IndexMissing) -> None:
                   "`directory reindex` rebuilds it: %s", err)
 
 
+# The days of the week in the index's order (Monday first), for "open today" and "this week".
+WEEK = tuple(DAYS)
+
+
+def _days(p: SearchParams) -> tuple[str, ...]:
+    """The day filter: the days chosen, narrowed to today or the rest of this week (to Sunday,
+    on the app's clock, freshness.today()) when "open today" or "this week" is chosen."""
+    if not p.when:
+        return p.days
+    weekday = freshness.today().weekday()
+    wanted = WEEK[weekday:weekday + 1] if p.when == "today" else WEEK[weekday:]
+    if not p.days:
+        return wanted
+    both = tuple(d for d in p.days if d in wanted)
+    if not both:
+        chosen = ", ".join(DAYS[d] for d in p.days)
+        p.notes.append(f"{WHEN[p.when]} does not include {chosen}, so we left the day "
+                       f"{'filter' if len(p.days) == 1 else 'filters'} out.")
+        return wanted
+    return both
+
+
 def _resolve(p: SearchParams, geocoder: Geocoder) -> Place | None:
+    if p.near is not None:  # "near me": the browser's position, used for this search only
+        if p.place:
+            p.notes.append(f"We searched near your location rather than {p.place}.")
+        return Place(p.near[0], p.near[1], "your location", "device")
     if not p.place or "place" in p.errors:
         if p.distance is not None and not p.place:
             p.notes.append("To search within a distance, enter a postcode or town.")
@@ -284,7 +310,7 @@ def _active_filters(p: SearchParams, place: Place | None, vocab: Vocabulary,
                     category: str | None) -> list[tuple[str, str]]:
     active: list[tuple[str, str]] = []
     if place is not None:
-        active.append((f"Near {place.label}", p.without("place")))
+        active.append((f"Near {place.label}", p.without("lat" if p.near else "place")))
         if p.distance is not None:
             active.append((f"Within {format_number(p.distance)} km", p.without("distance")))
     if not category:
@@ -294,6 +320,8 @@ def _active_filters(p: SearchParams, place: Place | None, vocab: Vocabulary,
     active += [(vocab.label("access", c), p.without("access", c)) for c in p.access]
     active += [(DAYS[d], p.without("day", d)) for d in p.days]
     active += [(TIMES[t], p.without("time", t)) for t in p.times]
+    if p.when:
+        active.append((WHEN[p.when], p.without("when")))
     return active
 
 
