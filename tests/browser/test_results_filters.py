@@ -55,7 +55,10 @@ def test_use_my_location_asks_only_on_a_click_and_searches_near_it(new_context, 
     page.expose_function("noteAsked", lambda: asked.append("asked"))
     page.add_init_script("""
       const real = navigator.geolocation.getCurrentPosition.bind(navigator.geolocation)
-      navigator.geolocation.getCurrentPosition = (...args) => { window.noteAsked(); return real(...args) }
+      navigator.geolocation.getCurrentPosition = (...args) => {
+        window.noteAsked()
+        return real(...args)
+      }
     """)
     page.goto("/search?q=walking")
     expect(page.get_by_role("button", name="Use my location")).to_be_visible()
