@@ -36,8 +36,9 @@ bp = Blueprint("public", __name__)
 
 @bp.app_context_processor
 def _page_helpers() -> dict[str, object]:
-    """Template helpers for every page: whether the NHS.UK styles are installed."""
-    return {"nhsuk_installed": _nhsuk_installed()}
+    """Template helpers for every page: whether the NHS.UK styles and Leaflet are installed,
+    and the map's tiles."""
+    return {"nhsuk_installed": _nhsuk_installed(), "maps": _maps()}
 
 
 @bp.app_template_filter("km")
@@ -63,6 +64,19 @@ def _tel(value: str) -> str:
 @bp.app_template_filter("checked_date")
 def _checked_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
+
+
+def _maps() -> dict[str, str] | None:
+    """The map settings for templates, or None when Leaflet is not installed (no maps)."""
+    found = current_app.extensions.get("leaflet_installed")
+    if found is None:
+        static = Path(current_app.static_folder or "")
+        found = (static / "vendor" / "leaflet" / "leaflet.js").is_file()
+        current_app.extensions["leaflet_installed"] = found
+    if not found or not current_app.config.get("MAP_TILE_URL"):
+        return None
+    return {"tiles": str(current_app.config["MAP_TILE_URL"]),
+            "attribution": str(current_app.config.get("MAP_ATTRIBUTION") or "")}
 
 
 def _nhsuk_installed() -> bool:

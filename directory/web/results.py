@@ -100,6 +100,8 @@ class Result:
     venue: str | None = None  # "Benwell Grange Community Centre, Benwell (and 1 more place)"
     last_checked: date | None = None
     stale: bool = False  # not confirmed for six months: "may be out of date"
+    # Its first venue with a position, for the map: (name, latitude, longitude).
+    point: tuple[str, float, float] | None = None
 
     @property
     def remote_text(self) -> str:
@@ -141,6 +143,8 @@ def result(service: ServiceView, hit: search.Hit, vocab: Vocabulary, now: dateti
         venue=venue_text(service),
         last_checked=service.last_verified,
         stale=freshness.is_stale(service.last_verified, freshness.today()),
+        point=next(((loc.name, loc.latitude, loc.longitude) for loc in service.locations
+                    if loc.latitude is not None and loc.longitude is not None), None),
     )
 
 
