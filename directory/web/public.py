@@ -208,6 +208,34 @@ def service_detail(public_id: str) -> ResponseReturnValue:
     )
 
 
+# "My list": services saved on the person's own device (localStorage, static/my_list.js); the
+# page lists the ids in its address, so the same link prints or shares the list. No account,
+# and nothing about the list reaches the server but this page's address.
+MY_LIST_MOST = 50
+
+
+@bp.get("/my-list")
+def my_list() -> ResponseReturnValue:
+    wanted = list(dict.fromkeys(i.strip() for i in request.args.getlist("id") if i.strip()))
+    notes: list[str] = []
+    if len(wanted) > MY_LIST_MOST:
+        notes.append(f"A list holds up to {MY_LIST_MOST} services, so we show the first "
+                     f"{MY_LIST_MOST}.")
+        wanted = wanted[:MY_LIST_MOST]
+    ids = [i for i in wanted if len(i) <= 64]
+    rows = browse.active_service_views(get_session(), ids)
+    vocab, now = vocabulary.current(), present.local_now()
+    found = [results.saved_result(rows[i], vocab, now) for i in ids if i in rows]
+    gone = len(wanted) - len(found)
+    if gone:
+        notes.append(f"{gone} saved {'service is' if gone == 1 else 'services are'} no longer "
+                     "listed (paused, closed or removed), so "
+                     f"{'it is' if gone == 1 else 'they are'} not shown.")
+    link = url_for("public.my_list", id=[r.id for r in found], _external=True)
+    return render_template("public/my_list.html", found=found, notes=notes, link=link,
+                           asked=bool(wanted))
+
+
 @bp.get("/services/<public_id>.ics")
 def service_calendar(public_id: str) -> ResponseReturnValue:
     service = browse.find_active_service(get_session(), public_id) or abort(404)

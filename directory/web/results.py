@@ -20,7 +20,7 @@ from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from .. import browse, freshness, search
 from ..browse import ServiceView
 from ..geocoding import Geocoder, GeocodingError, Place
-from ..models import Service
+from ..models import Service, Taxonomy
 from ..search import fallback
 from ..vocabulary import Vocabulary
 from . import present
@@ -146,6 +146,14 @@ def result(service: ServiceView, hit: search.Hit, vocab: Vocabulary, now: dateti
         point=next(((loc.name, loc.latitude, loc.longitude) for loc in service.locations
                     if loc.latitude is not None and loc.longitude is not None), None),
     )
+
+
+def saved_result(service: ServiceView, vocab: Vocabulary, now: datetime) -> Result:
+    """A card for a service on someone's saved list (no search behind it)."""
+    hit = search.Hit(id=service.public_id, name=service.name, score=0.0, distance_km=None,
+                     remote=bool(present.REMOTE & set(service.codes(Taxonomy.ACCESS))),
+                     next_session=None)
+    return result(service, hit, vocab, now)
 
 
 def venue_text(service: ServiceView | Service) -> str | None:

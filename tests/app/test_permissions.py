@@ -181,6 +181,7 @@ CASES = [
     # --- public pages: the same for everyone ---------------------------------------------------
     Case("public.home", "GET", lambda w: "/", everyone(200)),
     Case("public.about", "GET", lambda w: "/about", everyone(200)),
+    Case("public.my_list", "GET", lambda w: f"/my-list?id={S(w)}", everyone(200)),
     Case("public.accessibility", "GET", lambda w: "/accessibility", everyone(200)),
     Case("public.search_results", "GET", lambda w: "/search?q=breathe", everyone(200)),
     Case("public.category", "GET", lambda w: "/categories/ltc-management", everyone(200)),
