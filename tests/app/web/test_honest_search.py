@@ -46,6 +46,8 @@ def test_the_heading_shows_the_corrected_words_and_links_to_the_search_as_typed(
     assert "<h1>Results for ‘walkng’</h1>" in as_typed
     assert 'id="showing-results-for"' not in as_typed
     assert shown(demo, "q=walkng&exact=1")["total"] == 0
+    # Filters applied from that page still search the words as typed.
+    assert '<input type="hidden" name="exact" value="1">' in as_typed
 
 
 def test_a_correction_rare_in_the_catalogue_is_not_made(db, app):
