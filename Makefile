@@ -24,8 +24,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 # NHS.UK frontend styles for the public pages, from npm (frontend/package-lock.json), compiled
 # into directory/static/vendor/nhsuk/ (not committed), and GOV.UK's accessible-autocomplete for
-# the workspace's language pickers, copied into directory/static/vendor/autocomplete/. Without
-# npm the pages still work, unstyled, and languages are chosen from plain select boxes.
+# the workspace's language pickers, copied into directory/static/vendor/autocomplete/, and
+# Leaflet with its marker clustering for the maps, copied into directory/static/vendor/leaflet/.
+# Without npm the pages still work, unstyled, languages are chosen from plain select boxes, and
+# there are no maps (every service is in the list either way).
 directory/static/vendor/nhsuk/.installed: frontend/package.json frontend/package-lock.json frontend/nhsuk.scss
 	@if ! command -v npm >/dev/null 2>&1; then \
 	  echo "npm not found: the public pages will work without the NHS.UK styles"; \
@@ -37,7 +39,17 @@ directory/static/vendor/nhsuk/.installed: frontend/package.json frontend/package
 	  mkdir -p directory/static/vendor/autocomplete && \
 	  cp frontend/node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
 	     frontend/node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css \
-	     directory/static/vendor/autocomplete/; then \
+	     directory/static/vendor/autocomplete/ && \
+	  rm -rf directory/static/vendor/leaflet && mkdir -p directory/static/vendor/leaflet && \
+	  cp -R frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css \
+	     frontend/node_modules/leaflet/dist/images frontend/node_modules/leaflet/LICENSE \
+	     directory/static/vendor/leaflet/ && \
+	  cp frontend/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+	     frontend/node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+	     frontend/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css \
+	     directory/static/vendor/leaflet/ && \
+	  cp frontend/node_modules/leaflet.markercluster/MIT-LICENCE.txt \
+	     directory/static/vendor/leaflet/markercluster-LICENCE.txt; then \
 	  touch $@; \
 	else \
 	  echo "WARNING: building the NHS.UK styles failed; the pages will work unstyled"; \

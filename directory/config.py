@@ -65,8 +65,16 @@ class Defaults:
     # Count matches and fruitless searches, anonymously, for the insights page (insights.py).
     INSIGHTS_COUNTING = True
     INSIGHTS_FLUSH_SECONDS = 5.0  # counts are written together this long after the first
+    # Map tiles (Leaflet): OpenStreetMap's by default. The Content Security Policy allows
+    # images from this address's host and no other; the attribution is shown on every map.
+    MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
+                       'OpenStreetMap</a> contributors')
     REPORT_RATE_LIMIT = "5 per hour"
     JOIN_RATE_LIMIT = "5 per hour"
+    # "Forgot your password?": asks from one address, and for one email address from anywhere.
+    RESET_RATE_LIMIT = "5 per hour"
+    RESET_ACCOUNT_RATE_LIMIT = "3 per hour"
 
     # argon2id work factors; empty means argon2-cffi's recommended defaults. Tests lower them.
     ARGON2_TIME_COST = None

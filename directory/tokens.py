@@ -14,6 +14,8 @@ from .freshness import today
 
 CONFIRM_DAYS = 14
 PASSWORD_DAYS = 14
+# A "forgot your password?" link: the day it was asked for and the next (the clock is a date).
+RESET_DAYS = 1
 
 
 class BadToken(ValueError):

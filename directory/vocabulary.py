@@ -53,6 +53,11 @@ class Vocabulary:
     def label(self, section: str, code: str) -> str:
         return self.labels[section].get(code, code)
 
+    def description(self, section: str, code: str) -> str | None:
+        """The term's one-sentence description, where the vocabulary gives one."""
+        found = next((t.get("description") for t in self.section(section) if t["id"] == code), None)
+        return str(found) if found else None
+
     @cached_property
     def languages(self) -> tuple[str, ...]:
         return tuple(self.raw.get("languages") or ())

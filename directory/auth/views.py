@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..accounts import authenticate, end_sessions, normalise_email
 from ..db import get_session
+from ..models import Role, User
 from ..web import unit_of_work
 from . import limiter, start_session
 
@@ -37,6 +38,20 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+# Where each role lands after signing in, when no ?next= says otherwise.
+LANDINGS = {
+    Role.ADMIN: "admin.dashboard",
+    Role.LINK_WORKER: "workspace.match_form",
+    Role.PROVIDER: "provider.home",
+    Role.COMMISSIONER: "insights.overview",
+}
+
+
+def landing_page(user: User) -> str:
+    """The signed-in user's own area: the admin area, the workspace, their listings, insights."""
+    return url_for(LANDINGS.get(user.role, "public.home"))
 
 
 def _login_limit() -> str:
@@ -81,7 +96,7 @@ def login() -> ResponseReturnValue:
             user = authenticate(session, form.email.data or "", form.password.data or "")
         if user is not None:
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("public.home"))
+            return redirect(_safe_next(request.args.get("next")) or landing_page(user))
         g.login_failed = True
         error = "The email address or password is not right."
     status = 200 if error is None else 400

@@ -73,11 +73,13 @@ def run_search(
     page: int = 1,
     per_page: int = 20,
     app: Flask | None = None,
+    correct: bool = True,
 ) -> SearchPage:
-    """Search the live index (raises IndexMissing when it cannot be opened)."""
+    """Search the live index (raises IndexMissing when it cannot be opened); correct=False
+    searches the words as typed."""
     return query.search(
         live_searcher(app), text, filters, sort=sort, page=page, per_page=per_page,
-        synonyms=current_synonyms(app),
+        synonyms=current_synonyms(app), correct=correct,
     )
 
 

@@ -68,10 +68,12 @@ def search(
     wanted = words(text or "")
     base = _filtered(filters)
     rows: Sequence[sa.Row[int, str, str]]
+    any_word = False
     if wanted:
         rows = session.execute(base.where(*(_has_word(w) for w in wanted))).all()
         if not rows and len(wanted) > 1:  # as the index does: no service has every word
             rows = session.execute(base.where(sa.or_(*(_has_word(w) for w in wanted)))).all()
+            any_word = bool(rows)
     else:  # nothing but filler words ("groups near me"): every service, as the index does
         rows = session.execute(base).all()
     ids = [row.id for row in rows]
@@ -94,7 +96,7 @@ def search(
             remote=r.id in remote, next_session=None)
         for r in rows[first : first + per_page]
     ]
-    return SearchPage(hits, len(rows), page, per_page, wanted, {})
+    return SearchPage(hits, len(rows), page, per_page, wanted, {}, any_word and bool(rows))
 
 
 def _filtered(filters: Filters) -> sa.Select[int, str, str]:

@@ -14,12 +14,14 @@ weights it matched. Services matching every clause come first; if none do, any c
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -107,6 +109,8 @@ class SearchPage:
     per_page: int
     words: list[str] = field(default_factory=list)  # the query words actually searched
     corrections: dict[str, str] = field(default_factory=dict)  # typo -> word searched instead
+    # No service had every word, so these are services with any of them (the page says so).
+    any_word: bool = False
 
     @property
     def pages(self) -> int:
@@ -132,6 +136,11 @@ class Synonyms:
             for phrase in entry["say"]:
                 table.setdefault(" ".join(phrase.lower().split()), set()).update(entry["means"])
         return cls({k: frozenset(v) for k, v in table.items()}, frozenset(broad))
+
+    @cached_property
+    def single_words(self) -> list[str]:
+        """The table's one-word phrases ("lonely", "choir"), for correcting typos to them."""
+        return sorted(p for p in self.phrases if " " not in p and p.isalpha())
 
     def find(self, text: str, min_words: int = 1) -> set[str]:
         """Vocabulary ids meant by every known phrase of at least min_words words in text.
@@ -164,6 +173,7 @@ class TextMatch:
     words: list[str]
     corrections: dict[str, str]
     nothing: bool  # text was given but no word of it is known at all
+    any_word: bool = False  # no document has every word: these have any of them
 
     @property
     def scores(self) -> dict[int, float]:
@@ -196,14 +206,34 @@ def _stem(word: str) -> str | None:
     return tokens[0] if tokens else None
 
 
+# A word that no listing uses is corrected only to one that at least this many listings use:
+# far more common than the word typed (which none has), not a one-off spelling of someone's.
+CORRECTION_MIN_DOCS = 3
+# How alike a typed word and a lay word of the synonym table must be (difflib's ratio):
+# "lonly" and "lonely" are 0.91, "chior" and "choir" 0.8.
+LAY_WORD_LIKENESS = 0.8
+
+
 def _correct(searcher: Searcher, word: str) -> str | None:
-    """The closest indexed word within one or two edits, preferring names and activities."""
+    """The closest indexed word within one or two edits, preferring names and activities,
+    when it is in at least CORRECTION_MIN_DOCS listings."""
+    reader = searcher.reader()
     for fieldname in ("activities", "name", "topics", "description"):
-        maxdist = 2 if len(word) > 5 else 1
-        found = searcher.corrector(fieldname).suggest(word, limit=1, maxdist=maxdist)
-        if found:
-            return str(found[0])
+        found = searcher.corrector(fieldname).suggest(
+            word, limit=3, maxdist=2 if len(word) > 5 else 1)
+        for candidate in found:
+            uses = max(reader.doc_frequency(f, candidate) for f in TEXT_FIELDS)
+            if uses >= CORRECTION_MIN_DOCS:
+                return str(candidate)
     return None
+
+
+def _lay_word(raw: str, synonyms: Synonyms) -> str | None:
+    """The one-word lay phrase of the synonym table a typo most looks like ('lonly' ->
+    'lonely')."""
+    found = difflib.get_close_matches(raw.lower(), synonyms.single_words, n=1,
+                                      cutoff=LAY_WORD_LIKENESS)
+    return found[0] if found else None
 
 
 def _clause(
@@ -247,7 +277,8 @@ class _Word(NamedTuple):
     scores: np.ndarray  # the weight of the clause in each
 
 
-def _word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word:
+def _word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int,
+          correct: bool = True) -> _Word:
     reader = searcher.reader()
     stem = _stem(raw)
     meant = synonyms.find(raw)
@@ -256,9 +287,17 @@ def _word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word
     if stem and any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS):
         terms += [(f, stem, boost) for f, boost in TEXT_FIELDS.items()]
         searched = stem
-    elif stem and not meant and 4 <= len(raw) <= 20:
-        fixed = _correct(searcher, stem)
-        if fixed is not None:
+    elif correct and stem and not meant and 4 <= len(raw) <= 20:
+        lay = _lay_word(raw, synonyms)
+        fixed = _correct(searcher, stem) if lay is None else None
+        if lay is not None:  # a word people use for a kind of support: what it means
+            terms += [(f, code, SYNONYM_BOOST) for code in sorted(synonyms.find(lay))
+                      for f in VOCAB_FIELDS]
+            lay_stem = _stem(lay)
+            if lay_stem and any(reader.doc_frequency(f, lay_stem) for f in TEXT_FIELDS):
+                terms += [(f, lay_stem, boost) for f, boost in TEXT_FIELDS.items()]
+            searched, corrected = lay_stem or lay, lay
+        elif fixed is not None:
             terms += [(f, fixed, boost) for f, boost in TEXT_FIELDS.items()]
             terms += [(f, code, SYNONYM_BOOST) for code in sorted(synonyms.find(fixed))
                       for f in VOCAB_FIELDS]
@@ -267,7 +306,8 @@ def _word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word
     return _Word(synonyms, stem, searched, corrected, docs, scores)
 
 
-def _remembered_word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int) -> _Word:
+def _remembered_word(searcher: Searcher, raw: str, synonyms: Synonyms, total: int,
+                     correct: bool = True) -> _Word:
     """_word(...), or what it gave the last time on the same documents.
 
     What a word comes to depends only on the indexed documents and the synonyms, and
@@ -276,11 +316,11 @@ def _remembered_word(searcher: Searcher, raw: str, synonyms: Synonyms, total: in
     scores in all, the oldest forgotten first.
     """
     memo: dict[Any, Any] = facts_of(searcher).words
-    key = (raw, id(synonyms), total)
+    key = (raw, id(synonyms), total, correct)
     found = memo.get(key)
     if found is not None and found.synonyms is synonyms:
         return found  # type: ignore[no-any-return]
-    found = _word(searcher, raw, synonyms, total)
+    found = _word(searcher, raw, synonyms, total, correct)
     with _memo_lock:
         held = memo.get("held", 0) + len(found.scores)
         while held > MEMO_POSTINGS and len(memo) > 1:
@@ -292,17 +332,34 @@ def _remembered_word(searcher: Searcher, raw: str, synonyms: Synonyms, total: in
     return found
 
 
-def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
-    """Score services against free text: every-word matches, or any-word when there are none."""
+def match_text(searcher: Searcher, text: str, synonyms: Synonyms,
+               correct: bool = True) -> TextMatch:
+    """Score services against free text: every-word matches, or any-word when there are none.
+
+    A typo is corrected only when the corrected query finds services with every word: a
+    correction that leaves some word unmatched ("underwater basket weaving" to "underwater
+    based wear") is not made, and the words are searched as typed.
+    """
     total = max(searcher.doc_count(), 1)
     words = _plain_words(text)
     meaningful = [w for w in words if w not in FILLER] or words
+    found = [(raw, _remembered_word(searcher, raw, synonyms, total, correct))
+             for raw in meaningful]
+    matched = _combine(searcher, text, synonyms, total, found)
+    if matched.corrections and (matched.any_word or not matched.docs.size):
+        plain = [(raw, _remembered_word(searcher, raw, synonyms, total, False))
+                 for raw in meaningful]
+        matched = _combine(searcher, text, synonyms, total, plain)
+    return matched
+
+
+def _combine(searcher: Searcher, text: str, synonyms: Synonyms, total: int,
+             found: list[tuple[str, _Word]]) -> TextMatch:
     clauses: list[tuple[np.ndarray, np.ndarray]] = []
     searched: list[str] = []
     corrections: dict[str, str] = {}
     impossible = False
-    for raw in meaningful:
-        word = _remembered_word(searcher, raw, synonyms, total)
+    for raw, word in found:
         if word.searched is not None:
             searched.append(word.searched)
         if word.corrected is not None:
@@ -336,7 +393,8 @@ def match_text(searcher: Searcher, text: str, synonyms: Synonyms) -> TextMatch:
         docs = np.flatnonzero(member)
         return TextMatch(docs, every[docs], searched, corrections, nothing=False)
     docs = np.flatnonzero(count)
-    return TextMatch(docs, summed[docs], searched, corrections, nothing=False)
+    return TextMatch(docs, summed[docs], searched, corrections, nothing=False,
+                     any_word=len(found) > 1)
 
 
 def text_scores(searcher: Searcher, text: str, synonyms: Synonyms) -> dict[str, float]:
@@ -398,15 +456,18 @@ def search(
     per_page: int = 20,
     synonyms: Synonyms = NO_SYNONYMS,
     now: datetime | None = None,
+    correct: bool = True,
 ) -> SearchPage:
-    """One page of services matching text and filters, best first by the chosen sort.
+    """One page of services matching text and filters, best first by the chosen sort;
+    correct=False searches the words exactly as typed (no spelling correction).
 
     The ordering is by the tuple (sort's keys..., alphabetical rank), worked out on whole
     arrays of the matching documents, and only the page's documents are sorted fully.
     """
     facts = facts_of(searcher)
     columns = facts.columns
-    matched = match_text(searcher, text or "", synonyms) if (text or "").strip() else None
+    matched = (match_text(searcher, text or "", synonyms, correct) if (text or "").strip()
+               else None)
     if matched is not None and not matched.docs.size:
         return SearchPage([], 0, page, per_page, matched.words, matched.corrections)
     near_docs, near_km = (columns.near(filters.origin, filters.within_km)
@@ -488,7 +549,8 @@ def search(
         ))
     words = matched.words if matched else []
     corrections = matched.corrections if matched else {}
-    return SearchPage(hits, int(pool.size), page, per_page, words, corrections)
+    any_word = bool(matched and matched.any_word and pool.size)
+    return SearchPage(hits, int(pool.size), page, per_page, words, corrections, any_word)
 
 
 def _next_first(

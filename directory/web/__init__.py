@@ -6,6 +6,8 @@ checks that no view writes through the session itself)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 
 from . import (
@@ -28,6 +30,15 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def content_security_policy(tile_url: str | None) -> str:
+    """The policy, with images allowed from the map tile host too (and no other host)."""
+    parts = urlsplit(tile_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return CONTENT_SECURITY_POLICY
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(workspace.bp)
@@ -38,10 +49,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(insights.bp)
     filters.init_app(app)
     errors.init_app(app)
+    policy = content_security_policy(app.config.get("MAP_TILE_URL"))
 
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -1,6 +1,6 @@
 """Public routes for groups and the people who use the directory: asking to join, reporting a
-problem with a listing, confirming a listing from a reminder's signed link, and setting a new
-account's password from the link emailed to it.
+problem with a listing, confirming a listing from a reminder's signed link, setting a new
+account's password from the link emailed to it, and "forgot your password?".
 
 Signed links never change anything on GET: mail scanners and link previews open links, so a
 GET shows what would happen and a button (a POST, with its CSRF token) does it.
@@ -75,6 +75,14 @@ def password_link(user: User) -> str:
     """An absolute set-password link for a user, valid for tokens.PASSWORD_DAYS."""
     token = tokens.make("password", {"u": user.id, "f": _fingerprint(user)})
     return url_for("community.set_password", token=token, _external=True)
+
+
+def reset_link(user: User) -> str:
+    """An absolute "forgot your password?" link, valid for tokens.RESET_DAYS. Bound to the
+    current password hash like a set-password link, so it works once; its own purpose (salt),
+    so neither kind of link opens the other's page."""
+    token = tokens.make("reset", {"u": user.id, "f": _fingerprint(user)})
+    return url_for("community.reset_password", token=token, _external=True)
 
 
 def send_password_link(user: User, organization_name: str) -> bool:
@@ -280,8 +288,19 @@ USED_LINK = ("This link has already been used, or the account has changed. If yo
 
 @bp.route("/auth/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str) -> ResponseReturnValue:
+    return _new_password(token, "password", tokens.PASSWORD_DAYS, "community.set_password")
+
+
+@bp.route("/auth/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    return _new_password(token, "reset", tokens.RESET_DAYS, "community.reset_password")
+
+
+def _new_password(token: str, purpose: str, days: int, endpoint: str) -> ResponseReturnValue:
+    """Choose a password from a signed link: the same rules as everywhere (password_problem),
+    and the change happens only while the password is the one the link was made for."""
     try:
-        payload = tokens.read("password", token, tokens.PASSWORD_DAYS)
+        payload = tokens.read(purpose, token, days)
     except tokens.BadToken as err:
         return _bad_link(str(err))
     session = get_session()
@@ -296,12 +315,64 @@ def set_password(token: str) -> ResponseReturnValue:
         elif request.form.get("confirm", "") != password:
             errors["confirm"] = "The two passwords do not match"
         else:
-            with (audit.acting_as(f"set-password link sent to {user.email}", user.id),
+            how = "set-password" if purpose == "password" else "forgot-password"
+            with (audit.acting_as(f"{how} link sent to {user.email}", user.id),
                   unit_of_work.commit(session, what="account")):
                 used = accounts.change_password(session, user, password, was=user.password_hash)
             if not used:  # another request used the link a moment ago
                 return _bad_link(USED_LINK)
             flash("Your password is set. Sign in with your email address and new password.")
             return redirect(url_for("auth.login"))
-    return (render_template("community/set_password.html", user=user, errors=errors),
+    return (render_template("community/set_password.html", user=user, errors=errors,
+                            action=url_for(endpoint, token=token),
+                            heading="Set your password" if purpose == "password"
+                            else "Choose a new password"),
             400 if errors else 200)
+
+
+# --- forgot your password? -----------------------------------------------------------------------
+
+RESET_SENT = ("If there is an account for that address, we have emailed it a link to choose a "
+              "new password. The link works once, today and tomorrow. Check your spam folder "
+              "if it has not come in a few minutes.")
+
+
+def _reset_account_key() -> str:
+    """Asks for one email address count together, from whatever address they come."""
+    return "reset:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/auth/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_limit("RESET_RATE_LIMIT"), methods=["POST"],
+               error_message="Too many requests from your address. Try again in an hour.")
+@limiter.limit(_limit("RESET_ACCOUNT_RATE_LIMIT"), key_func=_reset_account_key, methods=["POST"],
+               error_message="Too many requests for this email address. Try again in an hour.")
+def forgot_password() -> ResponseReturnValue:
+    """The same answer whether or not the address has an account, so the page cannot be used
+    to find out who has one; only an active account's address is sent anything."""
+    errors: dict[str, str] = {}
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()
+        if not email:
+            errors["email"] = "Enter your email address"
+        elif len(email) > 254 or "@" not in email or plaintext.single_line_problem(email):
+            errors["email"] = "Enter an email address like name@example.org"
+        else:
+            user = accounts.find_user_by_email(get_session(), email)
+            if user is not None and user.active:
+                _send_reset_link(user)
+            return render_template("community/forgot_sent.html", message=RESET_SENT)
+    return (render_template("community/forgot.html", email=email, errors=errors),
+            400 if errors else 200)
+
+
+def _send_reset_link(user: User) -> None:
+    body = (
+        "Hello,\n\nSomeone (we hope you) asked to choose a new password for your account on "
+        f"the Community Support Directory ({user.email}).\n\n"
+        "Choose a new password here (the link works once, today and tomorrow):\n"
+        f"{reset_link(user)}\n\n"
+        "If you did not ask, you can ignore this message: your password stays as it is.\n"
+    )
+    notify(user.email, "Choose a new password for the Community Support Directory", body)

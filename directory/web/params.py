@@ -8,6 +8,7 @@ the place and distance boxes are empty.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -34,8 +35,14 @@ VOCAB_PARAMS = {
     "access": ("access", "access"),
 }
 # Order of parameters in the URLs we build (shareable, and stable for tests and caches).
-ORDER = ("q", "place", "distance", "category", "activity", "condition", "access", "day",
-         "time", "sort", "page")
+ORDER = ("q", "exact", "place", "lat", "lon", "distance", "category", "activity", "condition",
+         "access", "day", "time", "when", "sort", "page")
+# "Open today" and "This week" (the rest of it, to Sunday), against freshness.today().
+WHEN = {"today": "Open today", "week": "This week"}
+# "Near me": the browser's position, sent as lat and lon (never stored). Great Britain and
+# Northern Ireland, with a margin; rounded to 3 decimal places (about 100 m) in links.
+LATITUDES = (49.8, 61.0)
+LONGITUDES = (-8.7, 2.0)
 
 _NUMBER = r"(\d{1,4}(?:\.\d{1,2})?)"
 _UNIT = r"(km|kms|kilometres?|kilometers?|k|miles?|mi)"
@@ -51,7 +58,9 @@ class SearchParams:
     """What someone asked for, cleaned; `errors` are per field, `notes` are for the page."""
 
     q: str = ""
+    exact: bool = False  # search the words as typed, without correcting their spelling
     place: str = ""
+    near: tuple[float, float] | None = None  # the browser's position ("near me"), if sent
     distance: float | None = None
     categories: tuple[str, ...] = ()
     activities: tuple[str, ...] = ()
@@ -59,6 +68,7 @@ class SearchParams:
     access: tuple[str, ...] = ()
     days: tuple[str, ...] = ()
     times: tuple[str, ...] = ()
+    when: str = ""  # "today", "week" or "" (any time)
     sort: str = "relevance"
     page: int = 1
     format: str = "html"
@@ -71,7 +81,10 @@ class SearchParams:
         """The canonical query parameters, in a stable order."""
         values: dict[str, Iterable[str]] = {
             "q": [self.q] if self.q else [],
+            "exact": ["1"] if self.exact and self.q else [],
             "place": [self.place] if self.place else [],
+            "lat": [f"{self.near[0]:.3f}"] if self.near else [],
+            "lon": [f"{self.near[1]:.3f}"] if self.near else [],
             "distance": [format_number(self.distance)] if self.distance is not None else [],
             "category": self.categories,
             "activity": self.activities,
@@ -79,6 +92,7 @@ class SearchParams:
             "access": self.access,
             "day": self.days,
             "time": self.times,
+            "when": [self.when] if self.when else [],
             "sort": [self.sort] if self.sort != "relevance" else [],
             "page": [str(self.page)] if page and self.page > 1 else [],
         }
@@ -88,9 +102,11 @@ class SearchParams:
         return urlencode(self.pairs(page=page))
 
     def without(self, key: str, value: str | None = None) -> str:
-        """The query string without one parameter (or one of its values), back on page 1."""
+        """The query string without one parameter (or one of its values), back on page 1.
+        The position goes as a whole: without "lat" is without "lon" too."""
+        keys = {"lat", "lon"} if key in ("lat", "lon") else {key}
         return urlencode(
-            [(k, v) for k, v in self.pairs(page=False) if not (k == key and value in (None, v))]
+            [(k, v) for k, v in self.pairs(page=False) if not (k in keys and value in (None, v))]
         )
 
     def with_page(self, page: int) -> str:
@@ -111,18 +127,24 @@ def parse(args: MultiDict[str, str] | Mapping[str, str], vocab: Vocabulary) -> S
         args = MultiDict(args)
     p = SearchParams()
     p.q = _clean_query(args.get("q", ""), p)
+    p.exact = args.get("exact", "").strip().lower() in ("1", "true", "yes")
     # `location` is the match API's word for it: links written either way work the same.
     p.place = " ".join((args.get("place") or args.get("location") or "").split())
     if len(p.place) > MAX_PLACE:
         p.errors["place"] = "Enter a postcode or town, like NE4 8XJ or Fenham"
         p.place = p.place[:MAX_PLACE]
+    p.near = _near(args.get("lat", ""), args.get("lon", ""), p)
     p.distance = _distance(args.get("distance", ""), p)
-    if p.q and (not p.place or p.distance is None):
+    if p.q and (not p.place or p.distance is None) and p.near is None:
         _read_place_from_text(p)
     for param, (section, attribute) in VOCAB_PARAMS.items():
         setattr(p, attribute, _known(args.getlist(param), vocab.ids(section), p))
     p.days = _known([_day(v) for v in args.getlist("day")], frozenset(DAYS), p)
     p.times = _known([v.strip().lower() for v in args.getlist("time")], frozenset(TIMES), p)
+    when = args.get("when", "").strip().lower()
+    if when and when not in WHEN and when != "any":
+        p.notes.append("We did not recognise that choice of when, so we searched any time.")
+    p.when = when if when in WHEN else ""
     sort = args.get("sort", "relevance").strip().lower() or "relevance"
     if sort not in SORTS:
         p.notes.append("We did not recognise that way of sorting, so the best matches come first.")
@@ -139,6 +161,34 @@ def _clean_query(raw: str, p: SearchParams) -> str:
         p.notes.append(f"Your search was very long, so we used its first {MAX_QUERY} characters.")
         text = text[:MAX_QUERY].rsplit(" ", 1)[0] if " " in text[:MAX_QUERY] else text[:MAX_QUERY]
     return text
+
+
+def _near(lat: str, lon: str, p: SearchParams) -> tuple[float, float] | None:
+    """The browser's position from lat and lon, checked; errors go on the place box, which is
+    what a person sees (the position came from its "Use my location" button)."""
+    lat, lon = lat.strip(), lon.strip()
+    if not lat and not lon:
+        return None
+    if not lat or not lon:
+        missing = "latitude (lat)" if not lat else "longitude (lon)"
+        p.errors["place"] = (f"Your location came without its {missing}. Use my location again, "
+                             "or enter a postcode or town")
+        return None
+    try:
+        latitude, longitude = float(lat), float(lon)
+    except ValueError:
+        latitude = longitude = math.nan
+    for name, value, (low, high) in (("latitude (lat)", latitude, LATITUDES),
+                                     ("longitude (lon)", longitude, LONGITUDES)):
+        if not math.isfinite(value):
+            p.errors["place"] = (f"The {name} of your location is not a number. Use my "
+                                 "location again, or enter a postcode or town")
+            return None
+        if not low <= value <= high:
+            p.errors["place"] = (f"The {name} of your location is outside the UK, which this "
+                                 "directory covers. Enter a postcode or town instead")
+            return None
+    return (round(latitude, 3), round(longitude, 3))
 
 
 def _distance(raw: str, p: SearchParams) -> float | None:

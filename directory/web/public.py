@@ -28,7 +28,7 @@ from markupsafe import Markup
 from .. import browse, freshness, geocoding, insights, search, vocabulary
 from ..db import get_session
 from . import ical, present, results
-from .params import DAYS, SORTS, TIMES, SearchParams, format_number, parse
+from .params import DAYS, SORTS, TIMES, WHEN, SearchParams, format_number, parse
 
 log = logging.getLogger(__name__)
 bp = Blueprint("public", __name__)
@@ -36,8 +36,9 @@ bp = Blueprint("public", __name__)
 
 @bp.app_context_processor
 def _page_helpers() -> dict[str, object]:
-    """Template helpers for every page: whether the NHS.UK styles are installed."""
-    return {"nhsuk_installed": _nhsuk_installed()}
+    """Template helpers for every page: whether the NHS.UK styles and Leaflet are installed,
+    and the map's tiles."""
+    return {"nhsuk_installed": _nhsuk_installed(), "maps": _maps()}
 
 
 @bp.app_template_filter("km")
@@ -63,6 +64,19 @@ def _tel(value: str) -> str:
 @bp.app_template_filter("checked_date")
 def _checked_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
+
+
+def _maps() -> dict[str, str] | None:
+    """The map settings for templates, or None when Leaflet is not installed (no maps)."""
+    found = current_app.extensions.get("leaflet_installed")
+    if found is None:
+        static = Path(current_app.static_folder or "")
+        found = (static / "vendor" / "leaflet" / "leaflet.js").is_file()
+        current_app.extensions["leaflet_installed"] = found
+    if not found or not current_app.config.get("MAP_TILE_URL"):
+        return None
+    return {"tiles": str(current_app.config["MAP_TILE_URL"]),
+            "attribution": str(current_app.config.get("MAP_ATTRIBUTION") or "")}
 
 
 def _nhsuk_installed() -> bool:
@@ -122,6 +136,7 @@ def _results_page(category: str | None) -> ResponseReturnValue:
         params=params,
         vocab=vocab,
         category_label=vocab.label("categories", category) if category else None,
+        category_description=vocab.description("categories", category) if category else None,
         action=request.path,
         filter_panel=_filter_panel(vocab, params, on_category_page=bool(category)),
         sorts=SORTS,
@@ -140,7 +155,7 @@ def _filter_panel(vocab: vocabulary.Vocabulary, params: SearchParams, *,
     runs, and rendering them was a fifth of a results page's time.
     """
     key = (on_category_page, params.categories, params.activities, params.conditions,
-           params.access, params.days, params.times)
+           params.access, params.days, params.times, params.when)
     panels: dict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
         "public.filter_panels", {})
     panel = panels.get(key)
@@ -177,6 +192,7 @@ def _filter_options(vocab: vocabulary.Vocabulary, params: SearchParams) -> dict[
         "access": [(c, vocab.label("access", c)) for c in access],
         "days": list(DAYS.items()),
         "times": list(TIMES.items()),
+        "when": [("", "Any time"), *WHEN.items()],
     }
 
 
@@ -190,6 +206,34 @@ def service_detail(public_id: str) -> ResponseReturnValue:
     return render_template(
         "public/service.html", s=facts, service=service, back=_back_link(), today=now.date(),
     )
+
+
+# "My list": services saved on the person's own device (localStorage, static/my_list.js); the
+# page lists the ids in its address, so the same link prints or shares the list. No account,
+# and nothing about the list reaches the server but this page's address.
+MY_LIST_MOST = 50
+
+
+@bp.get("/my-list")
+def my_list() -> ResponseReturnValue:
+    wanted = list(dict.fromkeys(i.strip() for i in request.args.getlist("id") if i.strip()))
+    notes: list[str] = []
+    if len(wanted) > MY_LIST_MOST:
+        notes.append(f"A list holds up to {MY_LIST_MOST} services, so we show the first "
+                     f"{MY_LIST_MOST}.")
+        wanted = wanted[:MY_LIST_MOST]
+    ids = [i for i in wanted if len(i) <= 64]
+    rows = browse.active_service_views(get_session(), ids)
+    vocab, now = vocabulary.current(), present.local_now()
+    found = [results.saved_result(rows[i], vocab, now) for i in ids if i in rows]
+    gone = len(wanted) - len(found)
+    if gone:
+        notes.append(f"{gone} saved {'service is' if gone == 1 else 'services are'} no longer "
+                     "listed (paused, closed or removed), so "
+                     f"{'it is' if gone == 1 else 'they are'} not shown.")
+    link = url_for("public.my_list", id=[r.id for r in found], _external=True)
+    return render_template("public/my_list.html", found=found, notes=notes, link=link,
+                           asked=bool(wanted))
 
 
 @bp.get("/services/<public_id>.ics")

@@ -20,11 +20,11 @@ from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from .. import browse, freshness, search
 from ..browse import ServiceView
 from ..geocoding import Geocoder, GeocodingError, Place
-from ..models import Service
+from ..models import Service, Taxonomy
 from ..search import fallback
 from ..vocabulary import Vocabulary
 from . import present
-from .params import DAYS, TIMES, SearchParams, format_number
+from .params import DAYS, TIMES, WHEN, SearchParams, format_number
 
 log = logging.getLogger(__name__)
 PER_PAGE = 10
@@ -44,6 +44,8 @@ class ResultsPage:
     pages: int
     searched_for: str | None = None  # the query after typo corrections, when it changed
     corrections: dict[str, str] = field(default_factory=dict)
+    # No service had every word: the words, for "No service mentions all of: ..."
+    any_word_of: str | None = None
     active: list[tuple[str, str]] = field(default_factory=list)  # (label, query without it)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (link text, query)
     # Set when the index could not be used and the results come from fallback.search.
@@ -73,6 +75,7 @@ class ResultsPage:
             },
             "searched_for": self.searched_for,
             "corrections": self.corrections,
+            "any_word_of": self.any_word_of,
             "errors": p.errors,
             "messages": p.notes,
             "search_notice": self.search_notice,
@@ -97,6 +100,8 @@ class Result:
     venue: str | None = None  # "Benwell Grange Community Centre, Benwell (and 1 more place)"
     last_checked: date | None = None
     stale: bool = False  # not confirmed for six months: "may be out of date"
+    # Its first venue with a position, for the map: (name, latitude, longitude).
+    point: tuple[str, float, float] | None = None
 
     @property
     def remote_text(self) -> str:
@@ -138,7 +143,17 @@ def result(service: ServiceView, hit: search.Hit, vocab: Vocabulary, now: dateti
         venue=venue_text(service),
         last_checked=service.last_verified,
         stale=freshness.is_stale(service.last_verified, freshness.today()),
+        point=next(((loc.name, loc.latitude, loc.longitude) for loc in service.locations
+                    if loc.latitude is not None and loc.longitude is not None), None),
     )
+
+
+def saved_result(service: ServiceView, vocab: Vocabulary, now: datetime) -> Result:
+    """A card for a service on someone's saved list (no search behind it)."""
+    hit = search.Hit(id=service.public_id, name=service.name, score=0.0, distance_km=None,
+                     remote=bool(present.REMOTE & set(service.codes(Taxonomy.ACCESS))),
+                     next_session=None)
+    return result(service, hit, vocab, now)
 
 
 def venue_text(service: ServiceView | Service) -> str | None:
@@ -170,7 +185,7 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
         activities=p.activities,
         conditions=p.conditions,
         access=p.access,
-        days=p.days,
+        days=_days(p),
         parts=p.times,
         origin=(place.latitude, place.longitude) if place else None,
         outward_code=geocoder.outward_of(place) if place else None,
@@ -189,6 +204,8 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
                        corrections=dict(found.corrections), search_notice=notice)
     if found.corrections:
         page.searched_for = _corrected(text, found.corrections, vocab)
+    if found.any_word:
+        page.any_word_of = page.searched_for or text
     page.active = _active_filters(p, place, vocab, category)
     if not found.total:
         page.suggestions = _suggestions(p, place, vocab, category)
@@ -204,7 +221,8 @@ def _search(session: Session, text: str, filters: search.Filters,
             p: SearchParams) -> tuple[search.SearchPage, str | None]:
     """The index's answer, or, when the index is missing or damaged, the fallback's and why."""
     try:
-        return search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE), None
+        return search.run_search(text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE,
+                                 correct=not p.exact), None
     except search.IndexMissing as err:
         _log_index_missing(err)
     found = fallback.search(session, text, filters, sort=p.sort, page=p.page, per_page=PER_PAGE)
@@ -222,7 +240,33 @@ def _log_index_missing(err: search.IndexMissing) -> None:
                   "`directory reindex` rebuilds it: %s", err)
 
 
+# The days of the week in the index's order (Monday first), for "open today" and "this week".
+WEEK = tuple(DAYS)
+
+
+def _days(p: SearchParams) -> tuple[str, ...]:
+    """The day filter: the days chosen, narrowed to today or the rest of this week (to Sunday,
+    on the app's clock, freshness.today()) when "open today" or "this week" is chosen."""
+    if not p.when:
+        return p.days
+    weekday = freshness.today().weekday()
+    wanted = WEEK[weekday:weekday + 1] if p.when == "today" else WEEK[weekday:]
+    if not p.days:
+        return wanted
+    both = tuple(d for d in p.days if d in wanted)
+    if not both:
+        chosen = ", ".join(DAYS[d] for d in p.days)
+        p.notes.append(f"{WHEN[p.when]} does not include {chosen}, so we left the day "
+                       f"{'filter' if len(p.days) == 1 else 'filters'} out.")
+        return wanted
+    return both
+
+
 def _resolve(p: SearchParams, geocoder: Geocoder) -> Place | None:
+    if p.near is not None:  # "near me": the browser's position, used for this search only
+        if p.place:
+            p.notes.append(f"We searched near your location rather than {p.place}.")
+        return Place(p.near[0], p.near[1], "your location", "device")
     if not p.place or "place" in p.errors:
         if p.distance is not None and not p.place:
             p.notes.append("To search within a distance, enter a postcode or town.")
@@ -278,7 +322,7 @@ def _active_filters(p: SearchParams, place: Place | None, vocab: Vocabulary,
                     category: str | None) -> list[tuple[str, str]]:
     active: list[tuple[str, str]] = []
     if place is not None:
-        active.append((f"Near {place.label}", p.without("place")))
+        active.append((f"Near {place.label}", p.without("lat" if p.near else "place")))
         if p.distance is not None:
             active.append((f"Within {format_number(p.distance)} km", p.without("distance")))
     if not category:
@@ -288,6 +332,8 @@ def _active_filters(p: SearchParams, place: Place | None, vocab: Vocabulary,
     active += [(vocab.label("access", c), p.without("access", c)) for c in p.access]
     active += [(DAYS[d], p.without("day", d)) for d in p.days]
     active += [(TIMES[t], p.without("time", t)) for t in p.times]
+    if p.when:
+        active.append((WHEN[p.when], p.without("when")))
     return active
 
 

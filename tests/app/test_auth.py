@@ -23,10 +23,10 @@ def test_passwords_are_stored_as_argon2_hashes(db):
     assert DEMO_PASSWORD not in user.password_hash
 
 
-def test_signing_in_with_the_right_password_redirects_home(client, admin):
+def test_signing_in_with_the_right_password_goes_to_the_accounts_own_area(client, admin):
     response = sign_in(client, "ADMIN@example.org ", DEMO_PASSWORD)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/admin/"
     assert "Signed in as admin@example.org" in client.get("/").get_data(as_text=True)
 
 
@@ -62,7 +62,7 @@ def test_next_only_follows_paths_on_this_site(client, admin):
     evil = client.post(
         "/auth/login?next=https://evil.example/", data={"email": "admin@example.org", "password": DEMO_PASSWORD}
     )
-    assert evil.headers["Location"] == "/"
+    assert evil.headers["Location"] == "/admin/"
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(make_app, db):

@@ -172,3 +172,13 @@ def test_hsts_is_sent_when_the_directory_prefers_https(make_app, monkeypatch, se
 def test_hsts_is_not_sent_by_default(make_app, monkeypatch):
     monkeypatch.delenv("DIRECTORY_PREFER_HTTPS", raising=False)
     assert_security_headers(make_app().test_client().get("/"), https=False)
+
+
+def test_images_are_allowed_from_the_map_tile_host_and_no_other(make_app):
+    app = make_app(MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png")
+    csp = csp_directives(app.test_client().get("/about").headers["Content-Security-Policy"])
+    assert csp["img-src"] == ["'self'", "data:", "https://tiles.example.org"]
+    assert csp["script-src"] == ["'self'"] and csp["connect-src"] == ["'self'"]
+    plain = make_app(MAP_TILE_URL="")
+    csp = csp_directives(plain.test_client().get("/about").headers["Content-Security-Policy"])
+    assert csp["img-src"] == ["'self'", "data:"]
