@@ -26,8 +26,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     _fill_instance_defaults(app, instance)
 
-    from . import api, audit, auth, db, geocoding, search, vocabulary, web
+    from . import api, audit, auth, db, geocoding, sealed, search, vocabulary, web
 
+    sealed.init_app(app)
     db.init_app(app)
     audit.init_app(app)
     vocabulary.init_app(app)

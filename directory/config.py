@@ -65,6 +65,14 @@ class Defaults:
     # Count matches and fruitless searches, anonymously, for the insights page (insights.py).
     INSIGHTS_COUNTING = True
     INSIGHTS_FLUSH_SECONDS = 5.0  # counts are written together this long after the first
+    # Referrals (directory.referrals): Fernet keys, comma-separated, the first encrypting and
+    # every one decrypting (see the README on rotation); empty means one generated into
+    # <instance>/referral_key on first start.
+    REFERRAL_KEYS = ""
+    REFERRAL_RETENTION_DAYS = 90  # personal fields erased this long after a referral closes
+    REFERRAL_REMIND_DAYS = 5  # working days without an answer before the Link Worker hears
+    REFERRAL_ESCALATE_DAYS = 10  # ... and before the admins do
+    REFERRAL_RATE_LIMIT = "30 per hour"  # referrals sent per address
     REPORT_RATE_LIMIT = "5 per hour"
     JOIN_RATE_LIMIT = "5 per hour"
 

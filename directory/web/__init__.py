@@ -12,6 +12,7 @@ from . import (
     insights,
     provider,
     public,
+    referrals,
     suggestions,
     workspace,
 )
@@ -33,6 +34,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(suggestions.bp)
     app.register_blueprint(community.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(referrals.bp)
+    app.register_blueprint(referrals.group_bp)
     filters.init_app(app)
     errors.init_app(app)
 
