@@ -341,7 +341,8 @@ def test_reminders_after_5_working_days_and_escalation_after_10(app, cast, db):
     assert "Sent 0 reminders" in _run(app, "remind-referrals").output
     app.config["TODAY"] = "2026-11-09"  # the next Monday: 5
     assert "Sent 1 reminders to Link Workers and 0" in _run(app, "remind-referrals").output
-    assert "Sent 0 reminders to Link Workers and 0" in _run(app, "remind-referrals").output  # once only
+    # once only
+    assert "Sent 0 reminders to Link Workers and 0" in _run(app, "remind-referrals").output
     app.config["TODAY"] = "2026-11-16"  # 10 working days
     assert "and 1 to admins" in _run(app, "remind-referrals").output
     sent = mail.outbox(app.config["OUTBOX_DIR"])
