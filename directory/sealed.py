@@ -35,16 +35,23 @@ def load_keys(text: str) -> MultiFernet:
 
 
 def load_or_create_key(folder: Path) -> str:
-    """The instance's own key (owner-readable only), created on first start."""
+    """The instance's own key (owner-readable only), created on first start. Written beside
+    and linked into place, so a worker starting at the same moment reads a whole key."""
     path = folder / "referral_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     folder.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key().decode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    draft = folder / f".referral_key.{os.getpid()}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-    return key
+        handle.write(Fernet.generate_key().decode() + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another worker's key is in place: use that one
+    finally:
+        draft.unlink()
+    return path.read_text(encoding="utf-8").strip()
 
 
 # The keys of the app built last, for sessions used outside an app context (scripts, tests).
