@@ -62,6 +62,14 @@ STATUS_LABELS = {
     ReferralStatus.CLOSED: "Closed",
 }
 OPEN = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+# What each audited step is called on the referral's history.
+HISTORY_WORDS = {
+    "send": "Sent", "read": "Read", "accept": "Accepted", "decline": "Declined",
+    "attended": "Marked as attended the first session", "did_not_attend": "Marked as did not come",
+    "withdraw": "Withdrawn", "close": "Closed", "message": "Message written",
+    "remind": "Reminder sent to the Link Worker", "escalate": "Admins told it has no answer",
+    "erase": "Personal details deleted",
+}
 
 # action -> (who may take it, the statuses it may follow, the status it gives, its timestamp)
 ACTIONS: dict[str, tuple[str, tuple[ReferralStatus, ...], ReferralStatus, str]] = {

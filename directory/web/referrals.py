@@ -171,6 +171,7 @@ def _render(referral: Referral, who: str, errors: dict[str, list[str]] | None = 
     errors = errors or {}
     return render_template(
         "referrals/detail.html", r=referral, who=who, labels=STATUS_LABELS,
+        history_words=referrals.HISTORY_WORDS,
         methods=referrals.METHOD_LABELS, actions=actions, events=events, errors=errors,
         summary=_summary(errors), conflict=conflict, form=form or {},
         consent=referrals.CONSENT_STATEMENTS.get(referral.consent_version, ""),
