@@ -403,3 +403,24 @@ def test_the_hsds_api_publishes_no_referral_data(client, login_as, cast, db):
         for word in ("accepts_referrals", "referral_needs", NAME, public_id,
                      "Tell us if they need"):
             assert word.lower() not in body.lower(), (path, word)
+
+
+def test_sending_is_rate_limited_but_opening_the_form_is_not(make_app, cast):  # type: ignore[no-untyped-def]
+    app = make_app(RATELIMIT_ENABLED=True, REFERRAL_RATE_LIMIT="2 per hour")
+    client = app.test_client()
+    client.post("/auth/login", data={"email": "worker@example.org", "password": DEMO_PASSWORD})
+    path = f"/referrals/new/{cast['service'].public_id}"
+    for _ in range(3):  # from the workspace's shortlist: not a send
+        assert client.post(path, data={"shortlist": cast["service"].public_id}).status_code == 200
+    assert [client.post(path, data=GOOD).status_code for _ in range(3)] == [303, 303, 429]
+
+
+def test_a_dry_run_of_the_reminders_sends_nothing(app, cast, db):
+    _referral_at(app, db, cast, datetime(2026, 11, 2, 9, tzinfo=UTC))
+    app.config["TODAY"] = "2026-11-30"
+    result = app.test_cli_runner().invoke(cli, ["remind-referrals", "--dry-run"],
+                                          obj=ScriptInfo(create_app=lambda: app))
+    assert "Would send 1 reminders to Link Workers and 1 to admins" in result.output
+    assert mail.outbox(app.config["OUTBOX_DIR"]) == []
+    db.expire_all()
+    assert db.scalars(sa.select(Referral)).one().reminded_at is None
