@@ -99,8 +99,9 @@ def build_world(app: Flask) -> World:
         db.commit()
         world = World(ours, theirs, service, draft, their_service, change, report, join, users,
                       plan_token, tokens.make("confirm", {"s": service.public_id}))
-        world.stamps = {s.public_id: str(moderation.stamp(db, s)) for s in (service, draft, their_service)}
+        # Before the stamps: taking referrals is a change of the listing (its version moves on).
         world.referral, world.other_referral = _referrals(db, service, users["link_worker"])
+        world.stamps = {s.public_id: str(moderation.stamp(db, s)) for s in (service, draft, their_service)}
         return world
 
 
