@@ -75,8 +75,9 @@ HISTORY_WORDS = {
 ACTIONS: dict[str, tuple[str, tuple[ReferralStatus, ...], ReferralStatus, str]] = {
     "accept": ("group", (ReferralStatus.SENT,), ReferralStatus.ACCEPTED, "accepted_at"),
     "decline": ("group", (ReferralStatus.SENT,), ReferralStatus.DECLINED, "declined_at"),
-    "attended": ("group", OPEN, ReferralStatus.ATTENDED, "attended_at"),
-    "did_not_attend": ("group", OPEN, ReferralStatus.DID_NOT_ATTEND, "did_not_attend_at"),
+    "attended": ("group", (ReferralStatus.ACCEPTED,), ReferralStatus.ATTENDED, "attended_at"),
+    "did_not_attend": ("group", (ReferralStatus.ACCEPTED,), ReferralStatus.DID_NOT_ATTEND,
+                       "did_not_attend_at"),
     "withdraw": ("sender", OPEN, ReferralStatus.WITHDRAWN, "withdrawn_at"),
     "close": ("sender", OPEN, ReferralStatus.CLOSED, "closed_at"),
 }

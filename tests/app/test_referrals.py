@@ -222,6 +222,18 @@ def test_the_journey_accept_then_attended_each_step_audited(client, login_as, ca
     assert "Attended the first session" in page
 
 
+def test_attended_or_not_comes_after_accepting(client, login_as, cast, db):
+    _send(client, login_as, cast)
+    public_id = _only(db).public_id
+    _sign_out(client)
+    login_as(cast["provider"])
+    page = client.get(f"/referrals/{public_id}").get_data(as_text=True)
+    assert 'value="accept"' in page and 'value="attended"' not in page
+    response = client.post(f"/referrals/{public_id}/answer", data={"action": "attended"})
+    assert response.status_code == 409
+    assert _only(db).status is ReferralStatus.SENT
+
+
 def test_a_decline_needs_a_reason(client, login_as, cast, db):
     _send(client, login_as, cast)
     public_id = _only(db).public_id
@@ -363,6 +375,7 @@ def test_erasure_after_the_retention_period_leaves_the_anonymous_counts(app, cas
     with app.app_context():
         first = referrals.send(db, cast["worker"], cast["service"], referrals.load_form(GOOD))
         second = referrals.send(db, cast["worker"], cast["service"], referrals.load_form(GOOD))
+        referrals.take(db, first, "accept", at=datetime(2026, 8, 31, tzinfo=UTC))
         referrals.take(db, first, "attended", at=datetime(2026, 9, 1, tzinfo=UTC))
         referrals.take(db, second, "accept")
         db.commit()
