@@ -78,34 +78,13 @@ def _referable(public_id: str) -> Service:
                error_message="Too many referrals sent from your address. Try again later.")
 def new(public_id: str) -> ResponseReturnValue:
     """The referral form, opened from the workspace's shortlist (whose fields it carries)."""
-    session, service = get_session(), _referable(public_id)
-    form = request.form
+    service, form = _referable(public_id), request.form
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and form.get("send"):
-        key = (form.get("form_key") or "")[:64]
-        earlier = referrals.find_by_form_key(session, key)
-        if earlier is not None:  # a double submit: the first one stands
-            return _after_send(earlier)
-        try:
-            data = referrals.load_form(form)
-            referral = referrals.send(session, _user(), service, data, form_key=key or None)
-            session.commit()
-        except ReferralError as err:
-            session.rollback()
-            errors = err.errors
-        except IntegrityError:  # the same form sent twice at the same moment
-            session.rollback()
-            earlier = referrals.find_by_form_key(session, key)
-            if earlier is None:
-                raise
-            return _after_send(earlier)
-        else:
-            link = url_for("referrals.detail", public_id=referral.public_id, _external=True)
-            if not referrals.notify(referrals.group_emails(referral),
-                                    "A Link Worker has referred someone to your group", link):
-                flash("Sent, but the group's email could not go: they will see it when they "
-                      "sign in.")
-            return _after_send(referral)
+        sent = _send(service, form)
+        if not isinstance(sent, dict):
+            return sent
+        errors = sent
     return render_template(
         "referrals/new.html", service=service, form=form, errors=errors,
         summary=_summary(errors), consent=referrals.CONSENT_STATEMENT,
@@ -113,6 +92,34 @@ def new(public_id: str) -> ResponseReturnValue:
         carried=[(k, v) for k, v in form.items(multi=True) if k not in OWN_FIELDS],
         form_key=form.get("form_key") or secrets.token_urlsafe(24),
     ), 400 if errors else 200
+
+
+def _send(service: Service, form: Any) -> ResponseReturnValue | dict[str, list[str]]:
+    """Send the referral and go to it, or the errors. The form's key makes a double submit
+    (even two at the same moment) find the first referral instead of making a second."""
+    session = get_session()
+    key = (form.get("form_key") or "")[:64]
+    earlier = referrals.find_by_form_key(session, key)
+    if earlier is not None:
+        return _after_send(earlier)
+    try:
+        data = referrals.load_form(form)
+        referral = referrals.send(session, _user(), service, data, form_key=key or None)
+        session.commit()
+    except ReferralError as err:
+        session.rollback()
+        return err.errors
+    except IntegrityError:
+        session.rollback()
+        earlier = referrals.find_by_form_key(session, key)
+        if earlier is None:
+            raise
+        return _after_send(earlier)
+    link = url_for("referrals.detail", public_id=referral.public_id, _external=True)
+    if not referrals.notify(referrals.group_emails(referral),
+                            "A Link Worker has referred someone to your group", link):
+        flash("Sent, but the group's email could not go: they will see it when they sign in.")
+    return _after_send(referral)
 
 
 def _after_send(referral: Referral) -> ResponseReturnValue:
