@@ -438,3 +438,24 @@ def test_a_dry_run_of_the_reminders_sends_nothing(app, cast, db):
     assert mail.outbox(app.config["OUTBOX_DIR"]) == []
     db.expire_all()
     assert db.scalars(sa.select(Referral)).one().reminded_at is None
+
+
+def test_a_wrong_key_is_a_clear_error_not_garbage(make_app):  # type: ignore[no-untyped-def]
+    from directory import sealed
+
+    with pytest.raises(sealed.BadKeys, match="not a Fernet key"):
+        make_app(REFERRAL_KEYS="not-a-key")
+    app = make_app(REFERRAL_KEYS=Fernet.generate_key().decode())
+    with app.app_context():
+        db = app.extensions["db"].sessions()
+        service = make_service(db, org=make_org(db), accepts_referrals=True)
+        worker = make_user(db, "w@example.org", Role.LINK_WORKER)
+        referrals.send(db, worker, service, referrals.load_form(GOOD))
+        db.commit()
+        db.close()
+    stranger = make_app(REFERRAL_KEYS=Fernet.generate_key().decode())
+    with stranger.app_context():
+        db = stranger.extensions["db"].sessions()
+        with pytest.raises(sealed.BadKeys, match="cannot be opened"):
+            db.scalars(sa.select(Referral)).one()
+        db.close()
