@@ -30,8 +30,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, pages: bool = True
     app.config.update(overrides or {})
     _fill_instance_defaults(app, instance)
 
-    from . import audit, db, geocoding, search, vocabulary
+    from . import audit, db, geocoding, sealed, search, vocabulary
 
+    sealed.init_app(app)
     db.init_app(app)
     audit.init_app(app)
     vocabulary.init_app(app)

@@ -61,6 +61,16 @@ def cli() -> None:
     """Social prescribing directory: set up, load, serve and check the directory."""
 
 
+def _add_referral_commands() -> None:
+    from .referral_commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_referral_commands()
+
+
 def main() -> None:
     try:
         cli(prog_name="directory")

@@ -70,6 +70,14 @@ class Defaults:
     MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     MAP_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
                        'OpenStreetMap</a> contributors')
+    # Referrals (directory.referrals): Fernet keys, comma-separated, the first encrypting and
+    # every one decrypting (see the README on rotation); empty means one generated into
+    # <instance>/referral_key on first start.
+    REFERRAL_KEYS = ""
+    REFERRAL_RETENTION_DAYS = 90  # personal fields erased this long after a referral closes
+    REFERRAL_REMIND_DAYS = 5  # working days without an answer before the Link Worker hears
+    REFERRAL_ESCALATE_DAYS = 10  # ... and before the admins do
+    REFERRAL_RATE_LIMIT = "30 per hour"  # referrals sent per address
     REPORT_RATE_LIMIT = "5 per hour"
     JOIN_RATE_LIMIT = "5 per hour"
     # "Forgot your password?": asks from one address, and for one email address from anywhere.

@@ -55,11 +55,13 @@ LABELS = {
     "coverage": "Home visits cover",
     "locations": "Venues",
     "sessions": "When it meets",
+    "accepts_referrals": "Takes referrals from Link Workers",
+    "referral_needs": "What we need to know about a referral",
 }
 REQUIRED = {"name": "Enter the name of the service",
             "description": "Say what happens there, in a sentence or two"}
 TEXT_LIMITS = {"name": 200, "description": 5000, "first_visit": 2000, "cost": 300,
-               "phone": 40, "email": 254, "website": 500}
+               "phone": 40, "email": 254, "website": 500, "referral_needs": 2000}
 TERM_FIELDS: dict[str, Taxonomy] = {
     "categories": Taxonomy.CATEGORY,
     "activities": Taxonomy.ACTIVITY,
@@ -154,7 +156,9 @@ class ListingSchema(Schema):
     phone = _text("phone")
     email = _text("email")
     website = _text("website")
+    referral_needs = _text("referral_needs")
     is_free = fields.Boolean(load_default=False)
+    accepts_referrals = fields.Boolean(load_default=False)
     by_appointment = fields.Boolean(load_default=False)
     min_age = fields.Integer(load_default=None, allow_none=True, strict=False,
                              validate=validate.Range(0, 120, error="Enter an age from 0 to 120"),
@@ -299,6 +303,8 @@ def snapshot(service: Service) -> dict[str, Any]:
         "email": service.email or "",
         "website": service.website or "",
         "by_appointment": bool(service.by_appointment),
+        "accepts_referrals": bool(service.accepts_referrals),
+        "referral_needs": service.referral_needs or "",
         **{field: sorted(service.codes(taxonomy)) for field, taxonomy in TERM_FIELDS.items()},
         "languages": sorted(service.languages) or ["en"],
         "coverage": sorted(service.coverage),
@@ -331,6 +337,10 @@ def _apply(session: Session, service: Service, snap: Mapping[str, Any],
     for name in ("name", "description", "first_visit", "cost"):
         if name in wanted:
             setattr(service, name, snap[name])
+    # Snapshots stored before referrals existed have neither field: they stay as they are.
+    for name, empty in (("accepts_referrals", False), ("referral_needs", "")):
+        if name in wanted and name in snap:
+            setattr(service, name, snap[name] or empty)
     for name in ("phone", "email", "website"):
         if name in wanted:
             setattr(service, name, snap[name] or None)

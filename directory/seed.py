@@ -190,6 +190,8 @@ def _service(
         website=rec.get("website"),
         by_appointment=bool(rec.get("by_appointment")),
         first_visit=rec.get("first_visit") or "",
+        accepts_referrals=bool(rec.get("accepts_referrals")),
+        referral_needs=rec.get("referral_needs") or "",
         last_verified=(date.fromisoformat(rec["last_verified"]) if rec.get("last_verified")
                        else None),
         source=source,

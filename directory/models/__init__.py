@@ -17,6 +17,7 @@ from .moderation import (
 )
 from .organization import Organization
 from .plan import SavedPlan
+from .referral import ContactMethod, Referral, ReferralMessage, ReferralStatus
 from .service import CoverageArea, Day, Service, ServiceLanguage, ServiceStatus, WeeklySession
 from .suggestion import HIGH_CONFIDENCE, SuggestionState, TagSuggestion
 from .taxonomy import SECTIONS, VENUE_ACCESS, Taxonomy, Term, location_terms, service_terms
@@ -31,6 +32,10 @@ __all__ = [
     "ListingChange",
     "RateLimitCounter",
     "Report",
+    "ContactMethod",
+    "Referral",
+    "ReferralMessage",
+    "ReferralStatus",
     "ReportState",
     "CatalogueVersion",
     "HIGH_CONFIDENCE",

@@ -79,6 +79,10 @@ class Service(Timestamps, Base):
     details: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # Where the listing came from: "demo", "web", or an HSDS feed's address.
     source: Mapped[str] = mapped_column(sa.String(500), default="web")
+    # Warm referrals (directory.referrals): whether the group takes them, and what it asks
+    # Link Workers to know first; changed through the moderated listing edit like any field.
+    accepts_referrals: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    referral_needs: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # Optimistic locking: every UPDATE checks and moves this on, so a save made from a stale
     # form is refused instead of overwriting someone else's change.
     version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -18,6 +18,7 @@ from . import (
     insights,
     provider,
     public,
+    referrals,
     suggestions,
     workspace,
 )
@@ -47,6 +48,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(suggestions.bp)
     app.register_blueprint(community.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(referrals.bp)
+    app.register_blueprint(referrals.group_bp)
     filters.init_app(app)
     errors.init_app(app)
     policy = content_security_policy(app.config.get("MAP_TILE_URL"))

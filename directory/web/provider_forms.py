@@ -34,7 +34,7 @@ from ..models import (
 )
 
 TEXT = tuple(TEXT_LIMITS)
-FLAGS = ("is_free", "by_appointment")
+FLAGS = ("is_free", "by_appointment", "accepts_referrals")
 AGES = ("min_age", "max_age")
 LISTS = (*TERM_FIELDS, "languages", "locations")
 SESSION_PARTS = ("day", "starts", "ends", "location")
@@ -55,6 +55,7 @@ def blank() -> dict[str, Any]:
     """The snapshot a new listing starts from."""
     return {
         **{name: "" for name in TEXT}, "is_free": False, "by_appointment": False,
+        "accepts_referrals": False,
         "min_age": None, "max_age": None, **{name: [] for name in TERM_FIELDS},
         "languages": ["en"], "coverage": [], "locations": [], "sessions": [],
     }
@@ -305,6 +306,8 @@ def preview_service(snap: Mapping[str, Any], organization_name: str,
         cost=snap["cost"], is_free=snap["is_free"], min_age=snap["min_age"],
         max_age=snap["max_age"], phone=snap["phone"] or None, email=snap["email"] or None,
         website=snap["website"] or None, by_appointment=snap["by_appointment"],
+        accepts_referrals=snap.get("accepts_referrals", False),
+        referral_needs=snap.get("referral_needs", ""),
         status=ServiceStatus.DRAFT, last_verified=last_verified,
     )
     service.organization = Organization(name=organization_name)

@@ -30,7 +30,7 @@ from werkzeug.datastructures import MultiDict
 import matcher
 from matcher.geo import haversine_km
 
-from .. import browse, freshness, geocoding, plans, vocabulary
+from .. import browse, freshness, geocoding, plans, referrals, vocabulary
 from ..auth.permissions import role_required
 from ..db import get_session
 from ..matching import run_match
@@ -448,6 +448,7 @@ def match_form() -> ResponseReturnValue:
         field_names=FIELD_NAMES, goal_order=",".join(ordered_goals(form)),
         chosen_languages=[c for c in form.getlist("languages") if c] or ["en"],
         language_codes=frozenset(code for code, _name in languages()),
+        referable=referrals.accepting(session, [c["id"] for c in panel.shortlist]),
     ), status
 
 

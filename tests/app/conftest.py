@@ -22,6 +22,7 @@ from directory.models import Role, User
 from .factories import make_user
 
 DEMO_PASSWORD = "correct horse battery"
+TEST_REFERRAL_KEY = "yMmU1NW7k0T2nzPdBq6TQ9oY5a3xq2b3Lr6qkTz8f0A="
 VOCABULARY = Path(__file__).parents[2] / "seed_data" / "vocabulary.yaml"
 
 
@@ -158,6 +159,7 @@ def app_config(tmp_path: Path, template_db: Databases, **extra: Any) -> dict[str
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
+        "REFERRAL_KEYS": TEST_REFERRAL_KEY,  # a fixed Fernet key, so sealed fields can be checked
         "DATABASE_URL": template_db.url_for(tmp_path),
         "SEARCH_INDEX_DIR": str(tmp_path / "search"),
         "WTF_CSRF_ENABLED": False,

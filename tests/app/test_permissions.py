@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from directory import listings, moderation, plans, tokens
+from directory import listings, moderation, plans, referrals, tokens
 from directory.auth import VERSION_KEY
 from directory.auth import login_manager as directory_login_manager
 from directory.auth.passwords import hash_password
@@ -32,6 +32,7 @@ from directory.models import (
     ListingChange,
     Location,
     Organization,
+    Referral,
     Report,
     Role,
     Service,
@@ -63,6 +64,8 @@ class World:
     plan_token: str
     confirm_token: str
     stamps: dict[str, str] = field(default_factory=dict)
+    referral: str = ""  # sent by our Link Worker to our listing
+    other_referral: str = ""  # sent to our listing by another Link Worker
 
 
 def build_world(app: Flask) -> World:
@@ -96,8 +99,23 @@ def build_world(app: Flask) -> World:
         db.commit()
         world = World(ours, theirs, service, draft, their_service, change, report, join, users,
                       plan_token, tokens.make("confirm", {"s": service.public_id}))
+        # Before the stamps: taking referrals is a change of the listing (its version moves on).
+        world.referral, world.other_referral = _referrals(db, service, users["link_worker"])
         world.stamps = {s.public_id: str(moderation.stamp(db, s)) for s in (service, draft, their_service)}
         return world
+
+
+def _referrals(db: Any, service: Service, worker: User) -> tuple[str, str]:
+    """Two referrals to our listing: one from the roles' Link Worker, one from another."""
+    service.accepts_referrals = True
+    other = User(email="lw2@example.org", role=Role.LINK_WORKER, password_hash=PASSWORD_HASH)
+    db.add(other)
+    db.flush()
+    form = {"person_name": "Zed", "contact_method": "link_worker", "consent": "y"}
+    ours = referrals.send(db, worker, service, referrals.load_form(form))
+    theirs = referrals.send(db, other, service, referrals.load_form(form))
+    db.commit()
+    return ours.public_id, theirs.public_id
 
 
 def _listing(db: Any, name: str, org: Organization, venue: str) -> Service:
@@ -158,8 +176,11 @@ INSIGHTS_GET = signed_in(302, 403, 403, 403, 200, commissioner=200)
 # A provider of another organisation gets 404, not 403: ids of other groups' listings leak nothing.
 OWNER_GET = signed_in(302, 200, 404, 403, 200)
 OWNER_POST = signed_in(302, 303, 404, 403, 303)  # 303: see the listing after the change
+REFERRAL_GET = signed_in(302, 200, 404, 200, 200)
+REFERRAL_POST = signed_in(302, 303, 404, 303, 303)
 
 S = lambda w: w.service.public_id  # noqa: E731
+THEIRS = lambda w: w.their_service.public_id  # noqa: E731
 PROFILE = {"goals": ["get-more-active"], "location": {"postcode": "NE4 8XJ"}, "max_distance_km": 5}
 
 
@@ -167,7 +188,8 @@ def listing_form(w: World, **changes: Any) -> dict[str, Any]:
     """The edit form as a browser sends it, for our published listing."""
     snap = {**w.change.proposed, **changes}
     form: dict[str, Any] = {k: v for k, v in snap.items()
-                            if k not in ("sessions", "coverage", "is_free", "by_appointment")
+                            if k not in ("sessions", "coverage", "is_free", "by_appointment",
+                                         "accepts_referrals")
                             and v not in (None, [], "")}
     form["coverage"] = ", ".join(snap["coverage"])
     for i, row in enumerate(snap["sessions"]):
@@ -258,6 +280,36 @@ CASES = [
     Case("provider.confirm_service", "POST", lambda w: f"/provider/services/{S(w)}/confirm", OWNER_POST,
          data=lambda w: {"stamp": w.stamps[S(w)]}),
     Case("provider.service_history", "GET", lambda w: f"/provider/services/{S(w)}/history", OWNER_GET),
+    # --- referrals: the sending Link Worker, the receiving group and admins; nobody else ------
+    Case("referrals.new", "GET", lambda w: f"/referrals/new/{S(w)}", WORKSPACE),
+    Case("referrals.new", "POST", lambda w: f"/referrals/new/{S(w)}",
+         signed_in(302, 403, 403, 303, 303),
+         data=lambda w: {"person_name": "Al", "contact_method": "link_worker", "consent": "y",
+                         "send": "y"}),
+    Case("referrals.new", "GET", lambda w: f"/referrals/new/{THEIRS(w)}",
+         signed_in(302, 403, 403, 404, 404), name="a listing that takes no referrals"),
+    Case("referrals.mine", "GET", lambda w: "/referrals/", WORKSPACE),
+    Case("group_referrals.received", "GET", lambda w: "/provider/referrals/",
+         signed_in(302, 200, 200, 403, 200)),
+    Case("referrals.detail", "GET", lambda w: f"/referrals/{w.referral}", REFERRAL_GET),
+    Case("referrals.detail", "GET", lambda w: f"/referrals/{w.other_referral}",
+         signed_in(302, 200, 404, 404, 200), name="another Link Worker's referral"),
+    Case("referrals.detail", "GET", lambda w: "/referrals/no-such-referral",
+         signed_in(302, 404, 404, 404, 404), name="a referral that does not exist"),
+    Case("referrals.answer", "POST", lambda w: f"/referrals/{w.referral}/answer",
+         signed_in(302, 303, 404, 403, 303), data=lambda w: {"action": "accept"},
+         name="the group accepts"),
+    Case("referrals.answer", "POST", lambda w: f"/referrals/{w.referral}/answer",
+         signed_in(302, 403, 404, 303, 303), data=lambda w: {"action": "withdraw"},
+         name="the Link Worker withdraws"),
+    Case("referrals.answer", "POST", lambda w: f"/referrals/{w.other_referral}/answer",
+         signed_in(302, 403, 404, 404, 303), data=lambda w: {"action": "withdraw"},
+         name="another Link Worker withdraws"),
+    Case("referrals.message", "POST", lambda w: f"/referrals/{w.referral}/messages",
+         REFERRAL_POST, data=lambda w: {"body": "See you on Tuesday"}),
+    Case("referrals.message", "POST", lambda w: f"/referrals/{w.other_referral}/messages",
+         signed_in(302, 303, 404, 404, 303), data=lambda w: {"body": "Hello"},
+         name="a message on another Link Worker's referral"),
     # --- the admin area -------------------------------------------------------------------------
     Case("admin.dashboard", "GET", lambda w: "/admin/", ADMIN_GET),
     Case("admin.change_detail", "GET", lambda w: f"/admin/changes/{w.change.id}", ADMIN_GET),
@@ -297,7 +349,6 @@ CASES = [
 ]
 
 # Tampering: another organisation's ids, an organisation injected into a form, another method.
-THEIRS = lambda w: w.their_service.public_id  # noqa: E731
 TAMPERING = [
     Case("provider.edit_service", "GET", lambda w: f"/provider/services/{THEIRS(w)}/edit",
          signed_in(302, 404, 200, 403, 200), name="our provider opens their listing's editor"),
@@ -328,10 +379,13 @@ def _state(app: Flask) -> tuple[Any, ...]:
                                   .order_by(Service.id)).all()
         changes = db.execute(sa.select(ListingChange.id, ListingChange.state).order_by(ListingChange.id)).all()
         trusted = db.scalars(sa.select(Organization.trusted).order_by(Organization.id)).all()
-    return tuple(_counts(app).items()), tuple(listings_now), tuple(changes), tuple(trusted)
+        sent = db.execute(sa.select(Referral.id, Referral.status, Referral.erased_at)
+                          .order_by(Referral.id)).all()
+    return (tuple(_counts(app).items()), tuple(listings_now), tuple(changes), tuple(trusted),
+            tuple(sent))
 
 
-SIGNED_IN_AREAS = ("workspace", "provider", "admin", "insights")
+SIGNED_IN_AREAS = ("workspace", "provider", "admin", "insights", "referrals", "group_referrals")
 
 
 def _refused(case: Case, role: str) -> bool:
@@ -395,7 +449,8 @@ def test_every_route_has_a_case(app: Flask) -> None:
 def _counts(app: Flask) -> dict[str, int]:
     with app.extensions["db"].sessions() as db:
         return {model.__name__: db.scalar(sa.select(sa.func.count()).select_from(model))
-                for model in (AuditEvent, ListingChange, Report, JoinRequest, User, Service, Organization)}
+                for model in (AuditEvent, ListingChange, Report, JoinRequest, User, Service, Organization,
+                              Referral)}
 
 
 def test_another_organisation_injected_into_a_form_is_ignored_or_refused(app: Flask, world: World) -> None:
@@ -422,7 +477,8 @@ def _post_cases() -> list[Any]:
     """Every form post, asked by someone allowed to make it (the API takes JSON from other
     software, with no session cookie to ride on, so it has no CSRF token)."""
     return [
-        pytest.param(case, "admin" if case.endpoint.startswith(("provider.", "admin.", "workspace."))
+        pytest.param(case, "admin" if case.endpoint.startswith(("provider.", "admin.", "workspace.",
+                                                                "referrals."))
                      else "anonymous", id=case.id)
         for case in CASES if case.method == "POST" and not case.endpoint.startswith("api.")
     ]

@@ -69,6 +69,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, template_db) -> Iterator[Se
         env["DIRECTORY_LOGIN_ACCOUNT_RATE_LIMIT"] = "1000 per minute"
         env["DIRECTORY_REPORT_RATE_LIMIT"] = "1000 per minute"
         env["DIRECTORY_JOIN_RATE_LIMIT"] = "1000 per minute"
+        env["DIRECTORY_REFERRAL_RATE_LIMIT"] = "1000 per minute"
         return env
 
     server_module.served_environment = environment

@@ -23,7 +23,7 @@ from .conftest import csrf_token, signed_in
 ROLES = (None, "link_worker", "provider", "admin")
 # Who may see what, by the first part of the path; everything else is public.
 AREAS = {"/admin": {"admin"}, "/workspace": {"link_worker", "admin"},
-         "/provider": {"provider", "admin"}}
+         "/provider": {"provider", "admin"}, "/referrals": {"link_worker", "provider", "admin"}}
 PUBLIC_INSIDE = ("/workspace/plan/",)  # a saved plan's link works without signing in
 XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 ODD = ["", " ", "\u202e\u0301x", "%00", "'\"<>", "9" * 400, "-1", "1e309", "NaN", "../../etc",
