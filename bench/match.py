@@ -80,7 +80,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def run_size(size: int, runs: int, today: date = TODAY) -> dict:  # type: ignore[type-arg]
     from directory.api.match import match_json
-    from directory.search.facts import forget_words
+    from directory.search.segment_facts import forget_words
 
     app, build = catalogue_db.instance_for(size)
     vocab = app.extensions["vocabulary"]

@@ -27,7 +27,6 @@ from whoosh.searching import Searcher
 import matcher
 
 from . import freshness, insights, search
-from .facts import IdSource, ServiceFacts, load_facts
 from .models import (
     CoverageArea,
     Location,
@@ -39,8 +38,9 @@ from .models import (
     service_terms,
     version,
 )
-from .search import facts as indexed
 from .search import query
+from .search import segment_facts as indexed
+from .service_facts import IdSource, ServiceFacts, load_facts
 
 KM_PER_DEGREE_LAT = 111.2
 # On a very large catalogue, how many candidates of each kind the matcher scores at most.

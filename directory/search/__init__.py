@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
-from ..facts import load_facts
 from ..models import Service, version
+from ..service_facts import load_facts
 from . import index, query, sync
 from .documents import digest, to_document
 from .index import IndexMissing
@@ -136,7 +136,7 @@ def prepare(app: Flask) -> int:
     except IndexMissing:
         return 0
     with live.searcher() as searcher:
-        from .facts import facts_of
+        from .segment_facts import facts_of
 
         facts = facts_of(searcher)
         facts.columns  # noqa: B018 - built here, kept with the facts

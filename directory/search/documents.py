@@ -7,8 +7,8 @@ import hashlib
 import json
 from typing import Any
 
-from ..facts import DAY_INDEX, ServiceFacts
 from ..models import Taxonomy
+from ..service_facts import DAY_INDEX, ServiceFacts
 from ..vocabulary import Vocabulary
 
 # Access ids that make a service reachable without travelling to a venue.

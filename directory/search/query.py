@@ -28,7 +28,7 @@ import numpy as np
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.searching import Searcher
 
-from .facts import (
+from .segment_facts import (
     FAR,
     PARTS,
     Facts,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from directory import matching, search, server
 from directory.models import DemandCount, ServiceStatus
-from directory.search import facts as indexed
+from directory.search import segment_facts as indexed
 
 from .factories import make_service
 
