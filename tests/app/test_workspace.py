@@ -158,6 +158,17 @@ def test_without_leaflet_the_plan_keeps_its_directions_and_has_no_map(client, db
     assert "data-map" not in body and "leaflet" not in body and "On a map" not in body
 
 
+def test_a_plan_with_no_venue_to_show_has_no_map(client, db, link_worker, app):
+    app.extensions["leaflet_installed"] = True
+    nowhere = make_location(db, "The Phone Line", latitude=None, longitude=None)
+    phone = make_service(db, "Phone Friends", locations=(nowhere,))
+    body = post(client, "/workspace/plan", FORM + [("shortlist", phone.public_id)]).get_data(
+        as_text=True)
+    assert "1. Phone Friends" in body and "The Phone Line" in body
+    assert "data-map" not in body and "On a map" not in body
+    assert "plan-facts__directions" not in body
+
+
 def test_a_plan_link_expires(db, services):
     token = plans.save_plan(db, {"goals": ["meet-people"]}, [services["Chair Fit"].public_id],
                             days=1, district="NE4", user=None)
