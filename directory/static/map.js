@@ -1,4 +1,4 @@
-// Maps on the results and service pages (Leaflet, vendored by `make install`). Progressive:
+// Maps on the results, service and plan pages (Leaflet, vendored by `make install`). Progressive:
 // without this file, Leaflet or the tiles, the page's list and text say everything the map
 // would. Each marker is a button reached with Tab (Leaflet's keyboard markers) whose name is
 // the service and place; its popup holds the same name and link as the list.
@@ -79,6 +79,9 @@ if (L) {
   for (const box of document.querySelectorAll('[data-map]')) {
     if (!box.hasAttribute('data-map-lazy')) {
       box.hidden = false
+      // A map's own heading, if it has one, shows with it (the plan's "On a map").
+      const wrap = box.closest('[data-map-wrap]')
+      if (wrap) wrap.hidden = false
       draw(box)
     }
   }

@@ -287,6 +287,9 @@ def card(service: Any, vocab: vocabulary.Vocabulary, now: datetime) -> dict[str,
                        "accessible-toilet", "hearing-loop", "near-bus-stop", "parking")
                        if c in loc.access_codes],
             "notes": loc.access_notes,
+            # For the plan's map and "Get directions" (None when the venue has no position).
+            "latitude": loc.latitude,
+            "longitude": loc.longitude,
         })
     description = " ".join((service.description or "").split())
     many = len(service.locations) > 1

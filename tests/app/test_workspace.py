@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -21,12 +24,14 @@ def services(db):
     hall = make_location(db, "Benwell Hall", address_1="12 Adelaide Terrace", town="Benwell",
                          postcode="NE4 8BE", latitude=54.9707, longitude=-1.6550)
     made = [
-        make_service(db, "Benwell Walkers", activities=("walking-group",), categories=("physical-activity",),
+        make_service(db, "Benwell Walkers", activities=("walking-group",),
+                     categories=("physical-activity",),
                      locations=(hall,), cost="Free", is_free=True, phone="0191 498 0101",
                      first_visit="Meet at the front door; Jean will introduce you."),
         make_service(db, "Fenham Lunch Club", activities=("lunch-club",), categories=("community",),
                      locations=(hall,), cost="£3 for lunch", sessions=(("wed", "12:00", "13:30"),)),
-        make_service(db, "Chair Fit", activities=("gentle-exercise",), categories=("physical-activity",),
+        make_service(db, "Chair Fit", activities=("gentle-exercise",),
+                     categories=("physical-activity",),
                      locations=(hall,)),
     ]
     return {s.name: s for s in made}
@@ -77,7 +82,8 @@ def test_fill_the_form_shortlist_two_and_open_the_printable_plan(client, db, lin
 
     body = post(client, "/workspace/", FORM + [("add", walkers)]).get_data(as_text=True)
     assert re.search(r"Shortlist \(1\)", body)
-    body = post(client, "/workspace/", FORM + [("shortlist", walkers), ("add", lunch)]).get_data(as_text=True)
+    body = post(client, "/workspace/",
+                FORM + [("shortlist", walkers), ("add", lunch)]).get_data(as_text=True)
     assert re.search(r"Shortlist \(2\)", body)
     assert db.scalar(select(func.count()).select_from(SavedPlan)) == 0  # nothing stored yet
 
@@ -109,6 +115,60 @@ def test_saving_a_plan_gives_a_link_that_works_without_sign_in(client, db, link_
     assert "no-store" in shared.headers["Cache-Control"]
 
 
+def _plan_with_an_unplaced_service(client, db, services):
+    nowhere = make_location(db, "The Phone Line", latitude=None, longitude=None)
+    phone = make_service(db, "Phone Friends", activities=("befriending",),
+                         categories=("community",), locations=(nowhere,))
+    ids = [services["Benwell Walkers"].public_id, services["Fenham Lunch Club"].public_id,
+           phone.public_id]
+    response = post(client, "/workspace/plan", FORM + [("shortlist", i) for i in ids])
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_plan_maps_each_services_venue_and_gives_directions_to_it(client, db, link_worker,
+                                                                     services, app):
+    app.extensions["leaflet_installed"] = True
+    body = _plan_with_an_unplaced_service(client, db, services)
+    links = [unescape(h) for h in re.findall(r'class="plan-facts__directions no-print" '
+                                             r'href="([^"]+)"', body)]
+    assert len(links) == 2  # one per venue with a position; none for the phone line
+    for link in links:
+        assert parse_qs(urlsplit(link).query)["destination"] == ["54.9707,-1.655"]
+    points = json.loads(re.search(r"data-points='([^']+)'", body)[1])
+    assert [(p["name"], p["url"]) for p in points] == [("1. Benwell Walkers", "#svc-1"),
+                                                       ("2. Fenham Lunch Club", "#svc-2")]
+    # The map holds nothing the list lacks: each marker's service heading and place are in it.
+    for p in points:
+        assert f'id="{p["url"][1:]}">{p["name"]}</h2>' in body
+        assert p["place"] == "Benwell Hall, 12 Adelaide Terrace, Benwell, NE4 8BE"
+        assert f"{p['place']}." in body
+        assert parse_qs(urlsplit(p["directions"]).query)["destination"] == ["54.9707,-1.655"]
+    assert "1 service has no place to show" in body
+    # Screen only: on paper the addresses above say where, and the QR code opens this page.
+    assert re.search(r'<section class="plan-map no-print" [^>]*data-map-wrap hidden>', body)
+    assert "vendor/leaflet/leaflet.js" in body and "map.js" in body
+
+
+def test_without_leaflet_the_plan_keeps_its_directions_and_has_no_map(client, db, link_worker,
+                                                                     services, app):
+    app.extensions["leaflet_installed"] = False
+    body = _plan_with_an_unplaced_service(client, db, services)
+    assert body.count('class="plan-facts__directions no-print"') == 2
+    assert "data-map" not in body and "leaflet" not in body and "On a map" not in body
+
+
+def test_a_plan_with_no_venue_to_show_has_no_map(client, db, link_worker, app):
+    app.extensions["leaflet_installed"] = True
+    nowhere = make_location(db, "The Phone Line", latitude=None, longitude=None)
+    phone = make_service(db, "Phone Friends", locations=(nowhere,))
+    body = post(client, "/workspace/plan", FORM + [("shortlist", phone.public_id)]).get_data(
+        as_text=True)
+    assert "1. Phone Friends" in body and "The Phone Line" in body
+    assert "data-map" not in body and "On a map" not in body
+    assert "plan-facts__directions" not in body
+
+
 def test_a_plan_link_expires(db, services):
     token = plans.save_plan(db, {"goals": ["meet-people"]}, [services["Chair Fit"].public_id],
                             days=1, district="NE4", user=None)
@@ -129,7 +189,8 @@ def test_an_unknown_plan_link_is_a_404(client):
      ("age", "old", "Enter their age in whole years"),
      ("languages", "english", "Choose the languages they can take part in from the list")],
 )
-def test_bad_form_input_is_shown_beside_the_field_and_kept(client, link_worker, field, value, message):
+def test_bad_form_input_is_shown_beside_the_field_and_kept(client, link_worker, field, value,
+                                                           message):
     fields = [(k, v) for k, v in FORM if k != field] + [(field, value)]
     response = post(client, "/workspace/", fields)
     body = response.get_data(as_text=True)
@@ -156,6 +217,7 @@ def test_forms_in_the_workspace_carry_csrf_tokens(make_app, db):
         user = make_user(session, "csrf-lw@example.org", Role.LINK_WORKER)
     page = client.get("/auth/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    client.post("/auth/login", data={"email": user.email, "password": DEMO_PASSWORD, "csrf_token": token})
+    client.post("/auth/login",
+                data={"email": user.email, "password": DEMO_PASSWORD, "csrf_token": token})
     assert 'name="csrf_token"' in client.get("/workspace/").get_data(as_text=True)
     assert post(client, "/workspace/", FORM).status_code == 400

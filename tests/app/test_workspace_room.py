@@ -64,7 +64,7 @@ def test_the_plan_says_how_to_join_a_drop_in_not_get_in_touch(client, db, link_w
                          "booking-required", "professional-referral")
     text = post(client, "/workspace/plan", PERSON + [("shortlist", drop_in.public_id),
                                                      ("shortlist", booked.public_id)]).get_data(as_text=True)
-    first, second = text.split("2. Booked Class")
+    first, second = text.split('id="svc-2">2. Booked Class')  # the heading, not the map's label
     assert "Drop in: you do not need to book" in first
     assert "Someone can come with you the first time" in first
     assert "Book before you go" in second and "You need a referral from a professional" in second

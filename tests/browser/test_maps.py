@@ -1,10 +1,13 @@
 """Maps: the results' List / Map switch shows the same services as the list (counted), markers
 are reached with the keyboard and named, a service page maps its venues with directions to
 their coordinates, axe passes at 320, 390 and 1280 px, and with the tile host unreachable the
-list still works and the map says it could not load. Tiles come from a stub on this machine."""
+list still works and the map says it could not load. The plan a Link Worker prints maps its
+services' venues on screen (a marker for each, as many as its "Get directions" links), and still
+prints on the pages it did, with or without tiles. Tiles come from a stub on this machine."""
 
 from __future__ import annotations
 
+import re
 import struct
 import sys
 import threading
@@ -15,12 +18,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from .axe import describe, violations
 from .conftest import DESKTOP, PHONE
 from .keyboard import tab_to
-from .server import LiveServer, copy_instance, free_port, serve
+from .server import DEMO_ACCOUNTS, LiveServer, copy_instance, free_port, serve
+from .test_room_session import ADD, ANSWER, pdf_pages
 
 pytestmark = pytest.mark.browser
 
@@ -175,4 +179,99 @@ def test_with_the_tile_host_unreachable_the_list_works_and_the_map_says_so(chrom
     expect(page.locator("#service-map [data-map-status]")).to_have_text(
         "The map could not load. Every service on it is in the list.")
     expect(page.locator("#key-facts")).to_be_visible()
+    context.close()
+
+
+def _placed(box: Locator) -> int:
+    """Services on a map: its single markers and what its clusters say they hold."""
+    markers = box.locator(".leaflet-marker-icon:not(.map-cluster)").count()
+    return markers + sum(int(c.inner_text().split()[0]) for c in box.locator(".map-cluster").all())
+
+
+def test_the_plan_maps_its_services_and_prints_as_before(chromium, mapped, tile_stub, axe_source,
+                                                         artefacts, problems):
+    context = chromium.new_context(base_url=mapped.url, viewport=DESKTOP)
+    page = problems.watch(context.new_page())
+    account = DEMO_ACCOUNTS["link_worker"]
+    page.goto("/auth/login")
+    page.get_by_label("Email address").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {account.email}").wait_for()
+    page.goto("/workspace/")
+    page.get_by_label("Get more active / fitter", exact=True).check()
+    page.get_by_label("Meet people / feel less lonely", exact=True).check()
+    page.get_by_label("Postcode or place they start from").fill("NE4")
+    page.get_by_label("How far can they travel? (km)").fill("8")
+    page.get_by_role("button", name="Find services").click()
+    expect(page.locator("#results-title")).to_contain_text("suggestion", **ANSWER)
+    for n in (1, 2):
+        page.locator("ol.results > li").get_by_role("button", name=ADD).first.click()
+        expect(page.locator("#shortlist-title")).to_contain_text(f"({n})", **ANSWER)
+    page.get_by_role("button", name="Make a plan").click()
+    expect(page.locator(".plan-service")).to_have_count(2, **ANSWER)
+    page.get_by_role("button", name="Save plan and get a link for their phone").click()
+    expect(page.locator(".plan-phone__qr")).to_be_visible(**ANSWER)
+
+    headings = page.locator(".plan-service h2").all_inner_texts()
+    directions = page.locator(".plan-facts__directions")
+    with_venues = page.locator(".plan-service", has=directions).count()
+    assert with_venues >= 1
+    box = page.locator("#plan-map")
+    expect(box.locator(".leaflet-marker-icon").first).to_be_visible()
+    assert _placed(box) == directions.count() == with_venues, "a marker for each venue"
+    assert box.locator(".map__note").inner_text().startswith(
+        f"{with_venues} {'place' if with_venues == 1 else 'places'} on the map.")
+    for marker in box.locator(".leaflet-marker-icon:not(.map-cluster)").all():
+        label = marker.get_attribute("alt") or ""
+        assert any(label.startswith(h + ",") for h in headings), (label, headings)
+    for link in directions.all():
+        query = parse_qs(urlsplit(link.get_attribute("href") or "").query)
+        assert re.fullmatch(r"-?\d+\.\d+,-?\d+\.\d+", query["destination"][0]), query
+
+    first = box.locator(".leaflet-marker-icon").first
+    tab_to(page, first)
+    expect(first).to_be_focused()
+    page.keyboard.press("Enter")
+    popup = page.locator("#plan-map .leaflet-popup-content")
+    expect(popup.locator("a").first).to_be_visible()
+    assert popup.locator("a").first.inner_text() in headings
+    assert popup.get_by_role("link", name="Get directions").get_attribute("href") in [
+        link.get_attribute("href") for link in directions.all()]
+
+    found = []
+    for label, size in (("390", PHONE), ("1280", DESKTOP)):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(300)  # Leaflet redraws on resize
+        page.screenshot(path=str(artefacts / f"plan-map-{label}.png"), full_page=True)
+        if failures := violations(page, axe_source):
+            found.append(f"at {label} px:\n{describe(failures)}")
+    assert not found, "\n".join(found)
+
+    # On paper: no map and no directions (the addresses are printed), on one page as before.
+    page.emulate_media(media="print")
+    expect(page.locator(".plan-map")).to_be_hidden()
+    expect(directions.first).to_be_hidden()
+    pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+    page.emulate_media(media="screen")
+    (artefacts / "plan-map.pdf").write_bytes(pdf)
+    assert pdf_pages(pdf) == 1, f"two services printed on {pdf_pages(pdf)} pages"
+    assert _Tiles.served, "no tile was fetched from the stub"
+    link = page.locator(".plan-phone__link a").get_attribute("href") or ""
+    assert not problems.seen, "\n".join(problems.seen)
+
+    # The person's phone with the tile host unreachable: the plan reads, and says so.
+    phone = chromium.new_context(base_url=mapped.url, viewport=PHONE)
+    tiles_host = tile_stub.split("/{z}")[0]
+    phone.route(f"{tiles_host}/**", lambda route: route.abort("connectionrefused"))
+    offline = phone.new_page()
+    offline.goto(link)
+    expect(offline.locator("#plan-map [data-map-status]")).to_have_text(
+        "The map could not load. Every service on it is in the list.")
+    expect(offline.locator("#plan-map .map__canvas")).to_be_hidden()
+    assert offline.locator(".plan-service h2").all_inner_texts() == headings
+    expect(offline.locator(".plan-facts__directions")).to_have_count(directions.count())
+    offline.emulate_media(media="print")
+    assert pdf_pages(offline.pdf(format="A4", prefer_css_page_size=True)) == 1
+    phone.close()
     context.close()
