@@ -16,6 +16,7 @@ import fcntl
 import multiprocessing
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -72,13 +73,24 @@ def current_path(root: Path) -> Path:
     return root / "current"
 
 
+# Opening reads the newest table of contents; another process's commit may delete it (for
+# a newer one) between whoosh finding it and reading it. Then the newer one is read.
+OPEN_ATTEMPTS = 10
+
+
 def open_index(root: Path) -> Index:
     """Open the live generation; raises IndexMissing when there is none."""
     path = current_path(root)
-    try:
-        return whoosh_index.open_dir(str(path.resolve()))
-    except Exception as err:  # whoosh raises several kinds for missing or corrupt folders
-        raise IndexMissing(f"search index at {path} cannot be opened ({err})") from err
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return whoosh_index.open_dir(str(path.resolve()))
+        except FileNotFoundError as err:
+            if attempt + 1 == OPEN_ATTEMPTS or not path.exists():
+                raise IndexMissing(f"search index at {path} cannot be opened ({err})") from err
+            time.sleep(0.01 * (attempt + 1))
+        except Exception as err:  # whoosh raises several kinds for missing or corrupt folders
+            raise IndexMissing(f"search index at {path} cannot be opened ({err})") from err
+    raise AssertionError("unreachable")
 
 
 def reopen(ix: Index, old: Searcher) -> Searcher:

@@ -23,6 +23,7 @@ from ..auth.permissions import role_required
 from ..db import get_session
 from ..models import ContactMethod, Referral, Role, Service, User
 from ..referrals import ACTIONS, STATUS_LABELS, Conflict, ReferralError
+from . import unit_of_work
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 group_bp = Blueprint("group_referrals", __name__, url_prefix="/provider/referrals")
@@ -103,14 +104,12 @@ def _send(service: Service, form: Any) -> ResponseReturnValue | dict[str, list[s
     if earlier is not None:
         return _after_send(earlier)
     try:
-        data = referrals.load_form(form)
-        referral = referrals.send(session, _user(), service, data, form_key=key or None)
-        session.commit()
+        with unit_of_work.commit(session, what="referral"):
+            data = referrals.load_form(form)
+            referral = referrals.send(session, _user(), service, data, form_key=key or None)
     except ReferralError as err:
-        session.rollback()
         return err.errors
     except IntegrityError:
-        session.rollback()
         earlier = referrals.find_by_form_key(session, key)
         if earlier is None:
             raise
@@ -137,8 +136,8 @@ def mine() -> ResponseReturnValue:
     session, user = get_session(), _user()
     rows = referrals.sent_by(session, user)
     counts = referrals.counts(session) if user.role is Role.ADMIN else None
-    audit.record(session, "referral", 0, "list of referrals sent", "list")
-    session.commit()
+    with unit_of_work.commit(session, what="referral"):
+        audit.record(session, "referral", 0, "list of referrals sent", "list")
     return render_template("referrals/mine.html", rows=rows, counts=counts,
                            labels=STATUS_LABELS, now=referrals.now(), age=referrals.age_text)
 
@@ -149,8 +148,8 @@ def received() -> ResponseReturnValue:
     """Referrals to the provider's groups, newest first."""
     session, user = get_session(), _user()
     rows = referrals.received_by(session, user)
-    audit.record(session, "referral", 0, "list of referrals received", "list")
-    session.commit()
+    with unit_of_work.commit(session, what="referral"):
+        audit.record(session, "referral", 0, "list of referrals received", "list")
     return render_template("referrals/received.html", rows=rows, labels=STATUS_LABELS,
                            now=referrals.now(), age=referrals.age_text)
 
@@ -163,8 +162,8 @@ def received() -> ResponseReturnValue:
 def detail(public_id: str) -> ResponseReturnValue:
     referral, who = _readable(public_id)
     session = get_session()
-    referrals.read(session, referral)
-    session.commit()
+    with unit_of_work.commit(session, what="referral"):
+        referrals.read(session, referral)
     return _render(referral, who)
 
 
@@ -199,13 +198,11 @@ def answer(public_id: str) -> ResponseReturnValue:
     if not referrals.can_take(user, referral, action):
         abort(403)
     try:
-        referrals.take(session, referral, action, request.form.get("reason", ""))
-        session.commit()
+        with unit_of_work.commit(session, what="referral"):
+            referrals.take(session, referral, action, request.form.get("reason", ""))
     except ReferralError as err:
-        session.rollback()
         return _render(referral, who, err.errors, form=request.form, status=400)
     except Conflict as err:
-        session.rollback()
         return _render(err.referral, who, conflict=(
             "Nothing was changed: this referral was already "
             f"{STATUS_LABELS[err.referral.status].lower()} by the time you pressed the button "
@@ -224,13 +221,11 @@ def message(public_id: str) -> ResponseReturnValue:
     referral, who = _readable(public_id)
     session, user = get_session(), _user()
     try:
-        referrals.add_message(session, referral, user, request.form.get("body", ""))
-        session.commit()
+        with unit_of_work.commit(session, what="referral"):
+            referrals.add_message(session, referral, user, request.form.get("body", ""))
     except ReferralError as err:
-        session.rollback()
         return _render(referral, who, err.errors, form=request.form, status=400)
     except Conflict as err:
-        session.rollback()
         return _render(err.referral, who, conflict="This referral was withdrawn or its details "
                        "deleted, so it takes no more messages.", status=409)
     link = url_for("referrals.detail", public_id=referral.public_id, _external=True)

@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from directory import search
 from directory.models import ServiceStatus
 from directory.search import index
@@ -127,6 +129,35 @@ def test_two_writer_processes_at_once_lose_no_updates(app, tmp_path):
     names = {doc["name"] for doc in indexed(app).values()}
     assert names == {f"w{n} group {i}" for n in (1, 2) for i in range(15)}
     assert search.check(app).clean
+
+
+def test_opening_while_another_process_commits_reads_the_newer_generation(app, monkeypatch):
+    # Another process's commit deleted the table of contents whoosh had just found (seen in
+    # CI as a traceback from a writer process): opening tries again, and reads the newer one.
+    search.rebuild_all(app)
+    real, calls = index.whoosh_index.open_dir, []
+
+    def racing(path):
+        calls.append(path)
+        if len(calls) < 3:
+            raise FileNotFoundError(2, "No such file or directory", f"{path}/_MAIN_20.toc")
+        return real(path)
+
+    monkeypatch.setattr(index.whoosh_index, "open_dir", racing)
+    root = Path(app.config["SEARCH_INDEX_DIR"])
+    assert index.open_index(root).doc_count() >= 0
+    assert len(calls) == 3
+    # A folder that is really gone is still "missing", after a bounded number of tries.
+    calls.clear()
+
+    def gone(path):
+        calls.append(path)
+        raise FileNotFoundError(2, "No such file or directory", path)
+
+    monkeypatch.setattr(index.whoosh_index, "open_dir", gone)
+    with pytest.raises(index.IndexMissing):
+        index.open_index(root)
+    assert len(calls) == index.OPEN_ATTEMPTS
 
 
 def test_a_cached_searcher_sees_later_writes_and_rebuilds(app, db):
