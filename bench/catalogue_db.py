@@ -26,14 +26,22 @@ BENCH_DIR = Path(os.environ.get("BENCH_DIR", Path(tempfile.gettempdir()) / "dire
 CHUNK = 5000
 
 
-def instance_for(size: int, seed: int = 7) -> tuple[Flask, dict[str, Any]]:
-    """An app over a cached instance with `size` synthetic services (built on first use)."""
+def instance_for(
+    size: int, seed: int = 7, database_url: str | None = None
+) -> tuple[Flask, dict[str, Any]]:
+    """An app over a cached instance with `size` synthetic services (built on first use);
+    its database is SQLite inside the instance unless database_url names another (which
+    must then be empty of services: the tests give a fresh one)."""
     from directory import create_app
     from synthetic import make_catalogue
 
     folder = BENCH_DIR / f"size-{size}-seed-{seed}"
     done = folder / "READY"
-    app = create_app({"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "TESTING": True})
+    config: dict[str, Any] = {"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench",
+                              "TESTING": True}
+    # Never DIRECTORY_DATABASE_URL from the environment: a benchmark builds its own catalogue.
+    config["DATABASE_URL"] = database_url or f"sqlite:///{folder / 'directory.db'}"
+    app = create_app(config)
     timings: dict[str, Any] = {"size": size, "cached": done.exists()}
     from directory import migrate, search, vocabulary
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,11 @@ TODAY = date(2026, 11, 30)
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def _instance(folder: Path) -> Any:
+def _instance(folder: Path, database_url: str | None = None) -> Any:
     import catalogue_db
 
     catalogue_db.BENCH_DIR = folder
-    app, _timings = catalogue_db.instance_for(SIZE)
+    app, _timings = catalogue_db.instance_for(SIZE, database_url=database_url)
     return app
 
 
@@ -84,8 +85,17 @@ def collect(app: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return collect(_instance(tmp_path_factory.mktemp("perf-golden")))
+def answers(
+    tmp_path_factory: pytest.TempPathFactory, template_db: Any
+) -> Iterator[dict[str, Any]]:
+    # On the suite's database server (a fresh database from its template), as every test.
+    folder = tmp_path_factory.mktemp("perf-golden")
+    app = _instance(folder, template_db.url_for(folder))
+    try:
+        yield collect(app)
+    finally:
+        app.extensions["db"].engine.dispose()
+        template_db.release(folder)
 
 
 @pytest.fixture(scope="module")
