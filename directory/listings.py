@@ -73,9 +73,7 @@ FIELDS = tuple(LABELS)
 DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
              "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
 HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-# Markup is refused rather than silently stripped: people write "<3" and "a < b", which are
-# kept as text (and escaped when shown), but tags like <script> or <b> are not listing text.
-TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+TAG = plaintext.TAG  # markup in a listing's text is refused (directory.plaintext)
 PHONE = re.compile(r"^[0-9 +()\-]{6,40}$")
 OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
 

@@ -11,6 +11,10 @@ import re
 SINGLE_LINE_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MULTI_LINE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
+# Markup is refused rather than silently stripped: people write "<3" and "a < b", which are
+# kept as text (and escaped when shown), but tags like <script> or <b> are not typed text.
+TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+
 SINGLE_LINE_MESSAGE = "Keep this to one line, without line breaks, tabs or control characters"
 MULTI_LINE_MESSAGE = ("Remove the control characters "
                       "(anything that is not text, a line break or a tab)")

@@ -15,7 +15,6 @@ from ..models import ContactMethod
 _PHONE = re.compile(r"^(?:\+44|0)[0-9]{9,10}$")
 _MOBILE = re.compile(r"^(?:\+447|07)[0-9]{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 
 
 class ReferralError(ValueError):
@@ -34,7 +33,7 @@ def _one_line(text: str) -> None:
 def _text_ok(text: str) -> None:
     if (problem := plaintext.multi_line_problem(text)) is not None:
         raise ValidationError(problem)
-    if _TAG.search(text):
+    if plaintext.TAG.search(text):
         raise ValidationError("Write plain text: remove the HTML tags (anything like <b>)")
 
 
