@@ -24,6 +24,7 @@ from ..auth import permissions
 from ..auth.permissions import role_required
 from ..db import get_session
 from ..models import (
+    HIGH_CONFIDENCE,
     SECTIONS,
     ChangeState,
     ListingChange,
@@ -362,12 +363,14 @@ def _render_editor(session: Session, form: MultiDict[str, str], service: Service
 def _suggested(form: MultiDict[str, str]) -> dict[str, dict[str, str]]:
     """Tags the listing's own words suggest that its form does not tick yet, by form field:
     {"activities": {"walking-group": '"walking group" in its description'}}. Read from what
-    the form says now, so a preview shows what the new wording suggests."""
+    the form says now, so a preview shows what the new wording suggests. Only confident ones:
+    a weak word alone ("park" for parking) is a guess for an admin's queue, not for the form."""
     fields = {taxonomy: field for field, taxonomy in SECTIONS.items() if field != "intensity"}
     out: dict[str, dict[str, str]] = {}
     for s in suggest(form.get("name", ""), form.get("description", "")):
         field = fields.get(s.taxonomy)
-        if field is not None and s.code not in form.getlist(field):
+        if (field is not None and s.confidence >= HIGH_CONFIDENCE
+                and s.code not in form.getlist(field)):
             out.setdefault(field, {})[s.code] = s.evidence
     return out
 

@@ -175,6 +175,8 @@ def test_the_editor_suggests_tags_from_what_the_listing_now_says(client, db, log
     assert "Suggested" not in html.split('id="activities-walking-group"', 1)[1].split("</div>")[0]
     assert 'id="activities-choir-singing"' in html
     assert "Suggested" not in html.split('id="activities-choir-singing"', 1)[1].split("</div>")[0]
+    # A weak word alone is not offered: "park" does not make it a venue with parking.
+    assert "Suggested" not in html.split('id="access-parking"', 1)[1].split("</div>")[0]
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_nothing_saved(make_app, db, group):
