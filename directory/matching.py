@@ -144,13 +144,13 @@ def _remote_ids(outward: str | None) -> sa.Select[int] | sa.CompoundSelect[int]:
 
 def to_candidate(facts: ServiceFacts) -> matcher.Candidate:
     """One service's facts as the matcher sees them."""
-    venues = [v for v in facts.venues if v.latitude is not None and v.longitude is not None]
+    venues = [v for v in facts.locations if v.has_coordinates]
     index_of = {v.id: n for n, v in enumerate(venues)}
     intensity = facts.codes(Taxonomy.INTENSITY)
     return matcher.Candidate(
         id=facts.public_id,
         name=facts.name,
-        organization=facts.organization,
+        organization=facts.organization.name,
         description=facts.description,
         active=facts.status is ServiceStatus.ACTIVE,
         min_age=facts.min_age,
@@ -162,12 +162,12 @@ def to_candidate(facts: ServiceFacts) -> matcher.Candidate:
         intensity=intensity[0] if intensity else None,
         languages=frozenset(facts.languages) or frozenset({"en"}),
         venues=tuple(
-            matcher.Venue(matcher.Point(v.latitude, v.longitude), v.access)  # type: ignore[arg-type]
+            matcher.Venue(matcher.Point(v.latitude, v.longitude), v.access_codes)  # type: ignore[arg-type]
             for v in venues
         ),
         coverage=frozenset(facts.coverage),
         sessions=tuple(
-            matcher.Session(s.day, s.start, s.end, index_of.get(s.location_id))  # type: ignore[arg-type]
+            matcher.Session(s.day.value, s.starts_at, s.ends_at, index_of.get(s.location_id))  # type: ignore[arg-type]
             for s in facts.sessions
         ),
         by_appointment=facts.by_appointment,

@@ -22,6 +22,7 @@ from .models import (
     User,
     utcnow,
 )
+from .service_facts import ServiceFacts
 
 # Listings a plan may hold and show: published ones, including those paused or closed since
 # (the plan page says so). Never a draft or a listing waiting for its first approval, whose
@@ -124,9 +125,9 @@ def delete_expired(session: Session, now: datetime | None = None) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def plan_services(session: Session, service_ids: Sequence[str]) -> list[browse.ServiceView]:
-    """The chosen services that are published, in the order chosen, read as the public pages
-    read them (browse.service_views): anything else (a draft, a listing never approved) is
+def plan_services(session: Session, service_ids: Sequence[str]) -> list[ServiceFacts]:
+    """The chosen services that are published, in the order chosen, as the read model's facts
+    (as the public pages read them): anything else (a draft, a listing never approved) is
     left out."""
     wanted = list(dict.fromkeys(service_ids))
     allowed = set(session.scalars(select(Service.public_id).where(

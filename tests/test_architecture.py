@@ -1,5 +1,6 @@
 """The layout's rules, checked on the source: the matcher is a pure engine that imports only
-the standard library, and views write to the database only through the unit of work."""
+the standard library, views write to the database only through the unit of work, and only the
+read model reads services for display."""
 
 import ast
 import subprocess
@@ -78,11 +79,16 @@ def session_writes(source: str) -> list[str]:
     return found
 
 
+def problems(paths, check) -> dict[str, list[str]]:
+    """path -> what `check` found in its source, for each of the paths where it found any."""
+    return {path.relative_to(ROOT).as_posix(): found for path in paths
+            if (found := check(path.read_text(encoding="utf-8")))}
+
+
 def test_views_write_only_through_the_unit_of_work():
     assert VIEWS, "no view modules found"
-    problems = {path.relative_to(ROOT).as_posix(): found for path in VIEWS
-                if (found := session_writes(path.read_text(encoding="utf-8")))}
-    assert not problems, f"use directory.web.unit_of_work.commit instead: {problems}"
+    found = problems(VIEWS, session_writes)
+    assert not found, f"use directory.web.unit_of_work.commit instead: {found}"
 
 
 @pytest.mark.parametrize("line", [
@@ -130,12 +136,84 @@ def non_stdlib_imports(source: str) -> list[str]:
 def test_the_matcher_imports_only_the_standard_library():
     modules = sorted((ROOT / "matcher").rglob("*.py"))
     assert modules
-    problems = {path.name: found for path in modules
-                if (found := non_stdlib_imports(path.read_text(encoding="utf-8")))}
-    assert not problems
+    assert not problems(modules, non_stdlib_imports)
 
 
 @pytest.mark.parametrize("line", ["import numpy", "from sqlalchemy.orm import Session",
                                   "import json, yaml", "    import directory.geocoding"])
 def test_the_matcher_check_finds_an_outside_import(line):
     assert non_stdlib_imports(f"def f():\n{line if line.startswith(' ') else '    ' + line}\n")
+
+
+# --- one read model --------------------------------------------------------------------------------
+
+DIRECTORY = ROOT / "directory"
+# The modules that show services, search them or match them: the public pages, the workspace,
+# the plan, the search index and its fallback, the matcher's adapter and its API. They choose
+# services by key and read what they show from the read model (directory/service_facts.py).
+DISPLAY = sorted({
+    DIRECTORY / "browse.py", DIRECTORY / "plans.py", DIRECTORY / "matching.py",
+    *(DIRECTORY / "search").glob("*.py"), DIRECTORY / "api" / "match.py",
+    *(DIRECTORY / "web" / name for name in (
+        "public.py", "results.py", "workspace.py", "plan_page.py", "present.py", "ical.py")),
+})
+KEYS = {"id", "public_id"}  # what choosing a service needs; anything else is what it shows
+
+
+def _is_service(node: ast.AST) -> bool:
+    """`Service`, or `models.Service` / `m.Service`."""
+    return ((isinstance(node, ast.Name) and node.id == "Service")
+            or (isinstance(node, ast.Attribute) and node.attr == "Service"))
+
+
+def service_reads(source: str) -> list[str]:
+    """Each `line: call` in source that reads a service's row or shown columns itself."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _called_name(node.func)
+        if name == "select":
+            # Service.x anywhere in what is selected (type_coerce(Service.status, ...) too).
+            read = [n for arg in node.args for n in ast.walk(arg)
+                    if (_is_service(n) and arg is n)
+                    or (isinstance(n, ast.Attribute) and _is_service(n.value)
+                        and n.attr not in KEYS)]
+        elif name in ("get", "query"):  # session.get(Service, 1), session.query(Service)
+            read = [a for a in node.args[:1] if _is_service(a)]
+        else:
+            continue
+        if read:
+            found.append(f"{node.lineno}: {ast.unparse(node)[:80]}")
+    return found
+
+
+def test_only_the_read_model_reads_services_for_display():
+    assert len(DISPLAY) > 10 and all(path.exists() for path in DISPLAY)
+    found = problems(DISPLAY, service_reads)
+    assert not found, f"read services through directory.service_facts: {found}"
+
+
+@pytest.mark.parametrize("line", [
+    "session.scalars(select(Service).where(Service.public_id == x))",
+    "conn.execute(sa.select(Service.id, Service.name))",
+    "sa.select(Service.id, sa.type_coerce(Service.status, sa.String))",
+    "session.get(Service, 7)",
+    "db.query(Service).all()",
+    "sa.select(m.Service.id, m.Service.description)",
+    "session.scalars(sa.select(models.Service))",
+])
+def test_the_read_model_check_finds_a_service_read(line):
+    assert service_reads(line)
+
+
+@pytest.mark.parametrize("line", [
+    "session.scalars(select(Service.public_id).where(Service.status == ACTIVE))",
+    "sa.select(Service.id).where(Service.name.ilike(pattern))",
+    "select(func.count()).select_from(Service)",
+    "session.get(User, 3)",
+    "select(Term, func.count(Service.id))",
+    "sa.select(m.Service.id).where(m.Service.status.in_(statuses))",
+])
+def test_the_read_model_check_lets_choosing_by_key_through(line):
+    assert not service_reads(line)

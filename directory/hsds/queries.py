@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, selectinload
 from matcher.geo import Point, haversine_km
 
 from .. import search
-from ..browse import find_active_service, full_service_options
 from ..models import (
     CoverageArea,
     ExternalTaxonomy,
@@ -31,6 +30,7 @@ from ..models import (
     ServiceStatus,
     Taxonomy,
     Term,
+    WeeklySession,
     location_terms,
     service_locations,
     service_terms,
@@ -42,13 +42,26 @@ MAX_SEARCH_HITS = 10_000
 BATCH = 500
 
 
-# Everything a fully nested HSDS service needs: the same as a public service page.
-load_options = full_service_options
+def load_options() -> list:  # type: ignore[type-arg]
+    """Everything a fully nested HSDS service needs, in a few queries."""
+    return [
+        selectinload(Service.organization),
+        selectinload(Service.terms),
+        selectinload(Service.locations).selectinload(Location.access_terms),
+        selectinload(Service.sessions).selectinload(WeeklySession.location),
+        selectinload(Service.language_rows),
+        selectinload(Service.coverage_rows),
+        selectinload(Service.suggestions),
+    ]
 
 
 def find_service(session: Session, public_id: str) -> Service | None:
     """The published service with this HSDS id, or None."""
-    return find_active_service(session, public_id)
+    if len(public_id) > 36:  # no id is longer
+        return None
+    return session.scalar(
+        sa.select(Service).where(Service.public_id == public_id, PUBLISHED)
+        .options(*load_options()))
 
 
 def load_services(session: Session, ids: Sequence[int]) -> list[Service]:

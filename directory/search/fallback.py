@@ -13,25 +13,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from whoosh.analysis import STOP_WORDS
 
-from ..models import (
-    CoverageArea,
-    Location,
-    Organization,
-    Service,
-    Taxonomy,
-    Term,
-    WeeklySession,
-    location_terms,
-    service_locations,
-    service_terms,
-)
+from .. import models as m
+from ..models import Taxonomy
+from ..service_facts import Parts, ServiceFacts, load_facts
 from .query import FILLER, MAX_QUERY_CHARS, MAX_TOKENS, Filters, Hit, SearchPage
 
 MESSAGE = ("Search is being rebuilt, so these results come from a simpler search: it needs "
@@ -67,130 +58,112 @@ def search(
     """One page of services matching text and filters, from the database alone."""
     wanted = words(text or "")
     base = _filtered(filters)
-    rows: Sequence[sa.Row[int, str, str]]
+    ids: list[int]
     any_word = False
     if wanted:
-        rows = session.execute(base.where(*(_has_word(w) for w in wanted))).all()
-        if not rows and len(wanted) > 1:  # as the index does: no service has every word
-            rows = session.execute(base.where(sa.or_(*(_has_word(w) for w in wanted)))).all()
-            any_word = bool(rows)
+        ids = list(session.scalars(base.where(*(_has_word(w) for w in wanted))))
+        if not ids and len(wanted) > 1:  # as the index does: no service has every word
+            ids = list(session.scalars(base.where(sa.or_(*(_has_word(w) for w in wanted)))))
+            any_word = bool(ids)
     else:  # nothing but filler words ("groups near me"): every service, as the index does
-        rows = session.execute(base).all()
-    ids = [row.id for row in rows]
-    remote = _with_terms(session, ids, REMOTE)
+        ids = list(session.scalars(base))
+    # What the hits show, and distance needs, from the read model: a place needs each
+    # service's venues, access terms and districts; otherwise its name is enough.
+    near = filters.origin is not None
+    found = load_facts(session, ids, Parts.TERMS | Parts.VENUES | Parts.EXTRAS if near
+                       else Parts.TERMS)
     distance: dict[int, float] = {}
     if filters.origin is not None:
-        distance = _distances(session, ids, filters.origin)
+        distance = {f.id: km for f in found
+                    if (km := _nearest_km(f, filters.origin)) is not None}
         if filters.within_km is not None:
-            visiting = _visiting(session, ids, filters.outward_code)
-            rows = [r for r in rows if distance.get(r.id, math.inf) <= filters.within_km
-                    or r.id in remote or r.id in visiting]
+            found = [f for f in found if distance.get(f.id, math.inf) <= filters.within_km
+                     or _remote(f) or _visits(f, filters.outward_code)]
     if filters.origin is not None and sort in ("relevance", "distance"):
-        rows = sorted(rows, key=lambda r: (distance.get(r.id, math.inf), r.name.lower(), r.id))
+        found.sort(key=lambda f: (distance.get(f.id, math.inf), f.name.lower(), f.id))
     else:
-        rows = sorted(rows, key=lambda r: (r.name.lower(), r.id))
+        found.sort(key=lambda f: (f.name.lower(), f.id))
     first = (max(page, 1) - 1) * per_page
     hits = [
-        Hit(id=r.public_id, name=r.name, score=0.0,
-            distance_km=round(distance[r.id], 2) if r.id in distance else None,
-            remote=r.id in remote, next_session=None)
-        for r in rows[first : first + per_page]
+        Hit(id=f.public_id, name=f.name, score=0.0,
+            distance_km=round(distance[f.id], 2) if f.id in distance else None,
+            remote=_remote(f), next_session=None)
+        for f in found[first : first + per_page]
     ]
-    return SearchPage(hits, len(rows), page, per_page, wanted, {}, any_word and bool(rows))
+    return SearchPage(hits, len(found), page, per_page, wanted, {}, any_word and bool(found))
 
 
-def _filtered(filters: Filters) -> sa.Select[int, str, str]:
+def _filtered(filters: Filters) -> sa.Select[int]:
     query = (
-        sa.select(Service.id, Service.public_id, Service.name)
-        .join(Organization, Organization.id == Service.organization_id)
-        .where(Service.status.in_(filters.statuses))
+        sa.select(m.Service.id)
+        .join(m.Organization, m.Organization.id == m.Service.organization_id)
+        .where(m.Service.status.in_(filters.statuses))
     )
     for taxonomy, codes in ((Taxonomy.CATEGORY, filters.categories),
                             (Taxonomy.ACTIVITY, filters.activities),
                             (Taxonomy.CONDITION, filters.conditions)):
         if codes:
-            query = query.where(Service.id.in_(_services_with(taxonomy, codes)))
+            query = query.where(m.Service.id.in_(_services_with(taxonomy, codes)))
     for code in filters.access:  # every one must hold, on the service or one of its venues
         query = query.where(sa.or_(
-            Service.id.in_(_services_with(Taxonomy.ACCESS, (code,))),
-            Service.id.in_(_services_at_venues_with(code)),
+            m.Service.id.in_(_services_with(Taxonomy.ACCESS, (code,))),
+            m.Service.id.in_(_services_at_venues_with(code)),
         ))
     if filters.days:
-        query = query.where(Service.id.in_(
-            sa.select(WeeklySession.service_id).where(WeeklySession.day.in_(filters.days))))
+        query = query.where(m.Service.id.in_(
+            sa.select(m.WeeklySession.service_id).where(m.WeeklySession.day.in_(filters.days))))
     if filters.parts:
-        query = query.where(Service.id.in_(
-            sa.select(WeeklySession.service_id).where(sa.or_(*map(_part, filters.parts)))))
+        query = query.where(m.Service.id.in_(
+            sa.select(m.WeeklySession.service_id).where(sa.or_(*map(_part, filters.parts)))))
     if filters.organization_id:
-        query = query.where(Organization.public_id == filters.organization_id)
+        query = query.where(m.Organization.public_id == filters.organization_id)
     return query
 
 
 def _has_word(word: str) -> sa.ColumnElement[bool]:
     pattern = f"%{word}%"  # words are letters and digits only: nothing to escape
-    return sa.or_(Service.name.ilike(pattern), Service.description.ilike(pattern),
-                  Organization.name.ilike(pattern))
+    return sa.or_(m.Service.name.ilike(pattern), m.Service.description.ilike(pattern),
+                  m.Organization.name.ilike(pattern))
 
 
 def _services_with(taxonomy: Taxonomy, codes: Iterable[str]) -> sa.Select[int]:
-    return (sa.select(service_terms.c.service_id)
-            .join(Term, Term.id == service_terms.c.term_id)
-            .where(Term.taxonomy == taxonomy, Term.code.in_(list(codes))))
+    return (sa.select(m.service_terms.c.service_id)
+            .join(m.Term, m.Term.id == m.service_terms.c.term_id)
+            .where(m.Term.taxonomy == taxonomy, m.Term.code.in_(list(codes))))
 
 
 def _services_at_venues_with(code: str) -> sa.Select[int]:
-    return (sa.select(service_locations.c.service_id)
-            .join(location_terms, location_terms.c.location_id == service_locations.c.location_id)
-            .join(Term, Term.id == location_terms.c.term_id)
-            .where(Term.taxonomy == Taxonomy.ACCESS, Term.code == code))
+    return (sa.select(m.service_locations.c.service_id)
+            .join(m.location_terms,
+                  m.location_terms.c.location_id == m.service_locations.c.location_id)
+            .join(m.Term, m.Term.id == m.location_terms.c.term_id)
+            .where(m.Term.taxonomy == Taxonomy.ACCESS, m.Term.code == code))
 
 
 def _part(part: str) -> sa.ColumnElement[bool]:
     if part == "weekend":
-        return WeeklySession.day.in_(("sat", "sun"))
+        return m.WeeklySession.day.in_(("sat", "sun"))
     if part == "morning":
-        return WeeklySession.starts_at < NOON
+        return m.WeeklySession.starts_at < NOON
     if part == "afternoon":
-        return sa.and_(WeeklySession.starts_at >= NOON, WeeklySession.starts_at < FIVE_PM)
-    return WeeklySession.starts_at >= FIVE_PM  # evening
+        return sa.and_(m.WeeklySession.starts_at >= NOON, m.WeeklySession.starts_at < FIVE_PM)
+    return m.WeeklySession.starts_at >= FIVE_PM  # evening
 
 
-def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def _remote(facts: ServiceFacts) -> bool:
+    return any(code in REMOTE for code in facts.codes(Taxonomy.ACCESS))
 
 
-def _with_terms(session: Session, ids: list[int], codes: Iterable[str]) -> set[int]:
-    found: set[int] = set()
-    for chunk in _chunks(ids):
-        found.update(session.scalars(
-            _services_with(Taxonomy.ACCESS, codes).where(service_terms.c.service_id.in_(chunk))))
-    return found
+def _visits(facts: ServiceFacts, outward_code: str | None) -> bool:
+    """Whether the service makes home visits in this postcode district."""
+    return (bool(outward_code) and HOME_VISIT in facts.codes(Taxonomy.ACCESS)
+            and (outward_code or "").upper() in facts.coverage)
 
 
-def _visiting(session: Session, ids: list[int], outward_code: str | None) -> set[int]:
-    """Services that make home visits in this postcode district."""
-    if not outward_code:
-        return set()
-    covering = sa.select(CoverageArea.service_id).where(
-        CoverageArea.outward_code == outward_code.upper())
-    return _with_terms(session, ids, (HOME_VISIT,)) & set(session.scalars(covering))
-
-
-def _distances(session: Session, ids: list[int], origin: tuple[float, float]) -> dict[int, float]:
-    """Service id -> km from origin to its nearest venue with a position."""
-    nearest: dict[int, float] = {}
-    for chunk in _chunks(ids):
-        rows = session.execute(
-            sa.select(service_locations.c.service_id, Location.latitude, Location.longitude)
-            .join(Location, Location.id == service_locations.c.location_id)
-            .where(service_locations.c.service_id.in_(chunk),
-                   Location.latitude.is_not(None), Location.longitude.is_not(None)))
-        for service_id, lat, lon in rows:
-            km = _haversine_km(origin, (lat, lon))
-            if km < nearest.get(service_id, math.inf):
-                nearest[service_id] = km
-    return nearest
+def _nearest_km(facts: ServiceFacts, origin: tuple[float, float]) -> float | None:
+    """km from origin to the service's nearest venue with a position, or None."""
+    return min((_haversine_km(origin, (v.latitude, v.longitude))  # type: ignore[arg-type]
+                for v in facts.locations if v.has_coordinates), default=None)
 
 
 def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -205,7 +205,9 @@ def join() -> ResponseReturnValue:
                error_message="Too many reports from your address. Try again in an hour.")
 def report_problem(public_id: str) -> ResponseReturnValue:
     session = get_session()
-    service = browse.find_active_service(session, public_id) or abort(404)
+    service = _service(session, public_id)
+    if service is None or not service.is_active:
+        abort(404)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -269,15 +271,17 @@ def confirm_listing(token: str) -> ResponseReturnValue:
         with audit.acting_as(label), unit_of_work.commit(session):
             moderation.confirm(session, service, freshness.today())
         return render_template("community/confirmed.html", service=service)
-    facts = present.detail(service, vocabulary.current(), present.local_now())
+    shown = browse.service_views(session, [service.public_id], full=True,
+                                 statuses=CONFIRMABLE)[service.public_id]
+    facts = present.detail(shown, vocabulary.current(), present.local_now())
     return render_template("community/confirm.html", service=service, s=facts)
 
 
 def _service(session: Session, public_id: Any) -> Service | None:
+    """The listing to act on (report, confirm), or None."""
     if not isinstance(public_id, str):
         return None
-    return session.scalar(select(Service).where(Service.public_id == public_id)
-                          .options(*browse.full_service_options()))
+    return session.scalar(select(Service).where(Service.public_id == public_id))
 
 
 # --- setting a password from the emailed link ----------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from ..models import Service, WeeklySession
+from ..service_facts import ServiceFacts, SessionFacts
 
 PRODID = "-//Community Support Directory//Public pages//EN"
 BYDAY = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
@@ -55,7 +55,7 @@ def fold(line: str) -> str:
     return "\r\n ".join(pieces)
 
 
-def _first_start(s: WeeklySession, now: datetime) -> datetime:
+def _first_start(s: SessionFacts, now: datetime) -> datetime:
     ahead = (s.day.weekday - now.weekday()) % 7
     start = datetime.combine(now.date() + timedelta(days=ahead), s.starts_at)
     return start if start >= now else start + timedelta(days=7)
@@ -65,7 +65,7 @@ def _local(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%S")
 
 
-def _event(service: Service, s: WeeklySession, n: int, now: datetime, url: str,
+def _event(service: ServiceFacts, s: SessionFacts, n: int, now: datetime, url: str,
            stamp: str) -> list[str]:
     start = _first_start(s, now)
     end = datetime.combine(start.date(), s.ends_at)
@@ -91,7 +91,7 @@ def _event(service: Service, s: WeeklySession, n: int, now: datetime, url: str,
     return lines
 
 
-def calendar(service: Service, url: str, now: datetime,
+def calendar(service: ServiceFacts, url: str, now: datetime,
              stamp: datetime | None = None) -> str:
     """The whole calendar file, with CRLF line endings. `now` is UK local time."""
     stamp_text = (stamp or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")

@@ -10,15 +10,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..browse import ServiceView, SessionView
 from ..freshness import is_stale
 from ..freshness import today as freshness_today
 from ..models import VENUE_ACCESS, Service, Taxonomy, WeeklySession
+from ..service_facts import ServiceFacts, SessionFacts
 from ..vocabulary import Vocabulary
 from .params import DAYS
 
-# The ORM's service (the provider's preview) or the public pages' plain copy of one.
-AnyService = Service | ServiceView
+# The ORM's service (the provider's preview) or the read model's facts of one (every other page).
+AnyService = Service | ServiceFacts
 
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -82,15 +82,15 @@ def when_text(moment: datetime, today: date | None = None) -> str:
     return f"{day} at {time_text(moment.time())}"
 
 
-def session_text(s: WeeklySession | SessionView) -> str:
+def session_text(s: WeeklySession | SessionFacts) -> str:
     return f"{DAYS[s.day.value]}s, {time_text(s.starts_at)} to {time_text(s.ends_at)}"
 
 
 def next_dates(
-    sessions: Sequence[WeeklySession | SessionView], now: datetime, count: int = 3
+    sessions: Sequence[WeeklySession | SessionFacts], now: datetime, count: int = 3
 ) -> list[dict[str, Any]]:
     """The next `count` meetings from now, over all weekly sessions, soonest first."""
-    found: list[tuple[datetime, datetime, WeeklySession | SessionView]] = []
+    found: list[tuple[datetime, datetime, WeeklySession | SessionFacts]] = []
     today = now.date()
     for s in sessions:
         # Each day in the next `count` weeks (and a day) on which the session meets.
@@ -108,7 +108,7 @@ def next_dates(
     ]
 
 
-def next_start(sessions: Sequence[WeeklySession | SessionView], now: datetime) -> datetime | None:
+def next_start(sessions: Sequence[WeeklySession | SessionFacts], now: datetime) -> datetime | None:
     """When the service next meets, on or after now."""
     found = next_dates(sessions, now, 1)
     return found[0]["starts"] if found else None
@@ -228,7 +228,7 @@ def detail(service: AnyService, vocab: Vocabulary, now: datetime) -> dict[str, A
         ],
         "remote": bool(REMOTE & set(own)),
         "remote_modes": remote_modes(own),
-        "coverage": service.coverage,
+        "coverage": list(service.coverage),
         "cost": cost_text(service),
         "free": service.is_free or "free" in own,
         "how_to_join": join_steps(service, codes),

@@ -238,7 +238,7 @@ def my_list() -> ResponseReturnValue:
 
 @bp.get("/services/<public_id>.ics")
 def service_calendar(public_id: str) -> ResponseReturnValue:
-    service = browse.find_active_service(get_session(), public_id) or abort(404)
+    service = browse.read_active_service(get_session(), public_id) or abort(404)
     if not service.sessions:
         abort(404)
     url = url_for("public.service_detail", public_id=service.public_id, _external=True)

@@ -182,7 +182,7 @@ def _render(referral: Referral, who: str, errors: dict[str, list[str]] | None = 
         summary=_summary(errors), conflict=conflict, form=form or {},
         consent=referrals.CONSENT_STATEMENTS.get(referral.consent_version, ""),
         now=referrals.now(), age=referrals.age_text,
-        service_page=browse.find_active_service(session, referral.service.public_id) is not None,
+        service_page=bool(browse.active_service_views(session, [referral.service.public_id])),
     ), status
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 
 from .. import browse, freshness, search
-from ..browse import ServiceView
 from ..geocoding import Geocoder, GeocodingError, Place
 from ..models import Service, Taxonomy
 from ..search import fallback
+from ..service_facts import ServiceFacts
 from ..vocabulary import Vocabulary
 from . import present
 from .params import DAYS, TIMES, WHEN, SearchParams, format_number
@@ -126,7 +126,7 @@ class Result:
         }
 
 
-def result(service: ServiceView, hit: search.Hit, vocab: Vocabulary, now: datetime) -> Result:
+def result(service: ServiceFacts, hit: search.Hit, vocab: Vocabulary, now: datetime) -> Result:
     codes = present.access_codes(service)
     return Result(
         id=service.public_id,
@@ -148,7 +148,7 @@ def result(service: ServiceView, hit: search.Hit, vocab: Vocabulary, now: dateti
     )
 
 
-def saved_result(service: ServiceView, vocab: Vocabulary, now: datetime) -> Result:
+def saved_result(service: ServiceFacts, vocab: Vocabulary, now: datetime) -> Result:
     """A card for a service on someone's saved list (no search behind it)."""
     hit = search.Hit(id=service.public_id, name=service.name, score=0.0, distance_km=None,
                      remote=bool(present.REMOTE & set(service.codes(Taxonomy.ACCESS))),
@@ -156,7 +156,7 @@ def saved_result(service: ServiceView, vocab: Vocabulary, now: datetime) -> Resu
     return result(service, hit, vocab, now)
 
 
-def venue_text(service: ServiceView | Service) -> str | None:
+def venue_text(service: ServiceFacts | Service) -> str | None:
     if not service.locations:
         return None
     first = service.locations[0]
@@ -212,7 +212,7 @@ def run(session: Session, params: SearchParams, vocab: Vocabulary, geocoder: Geo
     return page
 
 
-def _active_rows(session: Session, public_ids: list[str]) -> dict[str, ServiceView]:
+def _active_rows(session: Session, public_ids: list[str]) -> dict[str, ServiceFacts]:
     """public id -> service, for those ids still active, with what a result card shows."""
     return browse.active_service_views(session, public_ids)
 
