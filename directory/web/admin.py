@@ -221,13 +221,19 @@ def join_detail(join_id: int) -> ResponseReturnValue:
     return render_template("admin/join.html", join=join, same_name=same_name, account=account)
 
 
-@bp.post("/joins/<int:join_id>/approve")
-def approve_join(join_id: int) -> ResponseReturnValue:
-    session = get_session()
+def _undecided_join(session: Session, join_id: int) -> JoinRequest:
+    """The request to decide; if it is decided already, back to it with a word saying so."""
     join = _get(session, JoinRequest, join_id)
     if join.state is not JoinState.PENDING:
         flash("This request has already been decided.")
-        return redirect(url_for("admin.join_detail", join_id=join_id))
+        abort(redirect(url_for("admin.join_detail", join_id=join_id)))
+    return join
+
+
+@bp.post("/joins/<int:join_id>/approve")
+def approve_join(join_id: int) -> ResponseReturnValue:
+    session = get_session()
+    join = _undecided_join(session, join_id)
     # The contact's own email and phone stay private: organisation details are published.
     org = Organization(name=join.organization_name, description=join.description,
                        website=join.website or None)
@@ -250,10 +256,7 @@ def approve_join(join_id: int) -> ResponseReturnValue:
 @bp.post("/joins/<int:join_id>/decline")
 def decline_join(join_id: int) -> ResponseReturnValue:
     session = get_session()
-    join = _get(session, JoinRequest, join_id)
-    if join.state is not JoinState.PENDING:
-        flash("This request has already been decided.")
-        return redirect(url_for("admin.join_detail", join_id=join_id))
+    join = _undecided_join(session, join_id)
     reason = request.form.get("reason", "").strip()[:REASON_LIMIT]
     with unit_of_work.commit(session, what="request"):
         join.state, join.reason = JoinState.DECLINED, reason

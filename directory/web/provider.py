@@ -386,16 +386,13 @@ def change_status(public_id: str) -> ResponseReturnValue:
     action = request.form.get("action", "")
     if action not in STATUS_MESSAGES:
         abort(400, "Choose pause, close or reopen.")
-    back = redirect(url_for(".view_service", public_id=service.public_id), 303)
-    try:
-        with unit_of_work.commit(session):
-            moderation.set_status(session, service, action,
-                                  moderation.Stamp.parse(request.form.get("stamp")), _user())
-    except unit_of_work.Refused as refused:
-        flash(refused.message)
-        return back
-    flash(STATUS_MESSAGES[action])
-    return back
+    done = unit_of_work.Flashing(session)
+    with done:
+        moderation.set_status(session, service, action,
+                              moderation.Stamp.parse(request.form.get("stamp")), _user())
+    if done.saved:
+        flash(STATUS_MESSAGES[action])
+    return redirect(url_for(".view_service", public_id=service.public_id), 303)
 
 
 @bp.post("/services/<public_id>/confirm")
@@ -404,12 +401,10 @@ def confirm_service(public_id: str) -> ResponseReturnValue:
     session = get_session()
     service = _own_service(session, public_id)
     today = freshness.today()
-    try:
-        with unit_of_work.commit(session):
-            moderation.confirm(session, service, today)
-    except unit_of_work.Refused as refused:
-        flash(refused.message)
-    else:
+    done = unit_of_work.Flashing(session)
+    with done:
+        moderation.confirm(session, service, today)
+    if done.saved:
         flash(f"Thank you. {service.name} is marked as checked today ({today.day} {today:%B %Y}).")
     target = request.form.get("next")
     if target == "home":

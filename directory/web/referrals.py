@@ -9,6 +9,7 @@ and change is audited by directory.referrals, which flushes; each view commits o
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -186,6 +187,20 @@ def _render(referral: Referral, who: str, errors: dict[str, list[str]] | None = 
     ), status
 
 
+def _write(referral: Referral, who: str, write: Callable[[], object],
+           conflict: Callable[[Referral], str]) -> ResponseReturnValue | None:
+    """Do `write` in the unit of work: None when it is done, else the page again saying why
+    not (the form's errors, or `conflict` of the referral as it is now)."""
+    try:
+        with unit_of_work.commit(get_session(), what="referral"):
+            write()
+    except ReferralError as err:
+        return _render(referral, who, err.errors, form=request.form, status=400)
+    except Conflict as err:
+        return _render(err.referral, who, conflict=conflict(err.referral), status=409)
+    return None
+
+
 @bp.post("/<public_id>/answer")
 @role_required(Role.LINK_WORKER, Role.PROVIDER, Role.ADMIN)
 def answer(public_id: str) -> ResponseReturnValue:
@@ -197,16 +212,13 @@ def answer(public_id: str) -> ResponseReturnValue:
         return _render(referral, who, {"action": ["Choose what to do"]}, status=400)
     if not referrals.can_take(user, referral, action):
         abort(403)
-    try:
-        with unit_of_work.commit(session, what="referral"):
-            referrals.take(session, referral, action, request.form.get("reason", ""))
-    except ReferralError as err:
-        return _render(referral, who, err.errors, form=request.form, status=400)
-    except Conflict as err:
-        return _render(err.referral, who, conflict=(
-            "Nothing was changed: this referral was already "
-            f"{STATUS_LABELS[err.referral.status].lower()} by the time you pressed the button "
-            "(someone else answered it first)."), status=409)
+    refused = _write(referral, who, lambda: referrals.take(
+        session, referral, action, request.form.get("reason", "")), lambda now: (
+        "Nothing was changed: this referral was already "
+        f"{STATUS_LABELS[now.status].lower()} by the time you pressed the button "
+        "(someone else answered it first)."))
+    if refused is not None:
+        return refused
     link = url_for("referrals.detail", public_id=referral.public_id, _external=True)
     if ACTIONS[action][0] == "group" and referral.sender is not None:
         referrals.notify([referral.sender.email], "A group has answered your referral", link)
@@ -220,14 +232,11 @@ def message(public_id: str) -> ResponseReturnValue:
     """A message to the other side."""
     referral, who = _readable(public_id)
     session, user = get_session(), _user()
-    try:
-        with unit_of_work.commit(session, what="referral"):
-            referrals.add_message(session, referral, user, request.form.get("body", ""))
-    except ReferralError as err:
-        return _render(referral, who, err.errors, form=request.form, status=400)
-    except Conflict as err:
-        return _render(err.referral, who, conflict="This referral was withdrawn or its details "
-                       "deleted, so it takes no more messages.", status=409)
+    refused = _write(referral, who, lambda: referrals.add_message(
+        session, referral, user, request.form.get("body", "")), lambda now: (
+        "This referral was withdrawn or its details deleted, so it takes no more messages."))
+    if refused is not None:
+        return refused
     link = url_for("referrals.detail", public_id=referral.public_id, _external=True)
     if who == "group" and referral.sender is not None:
         referrals.notify([referral.sender.email], "A group has written about your referral", link)

@@ -11,7 +11,8 @@ failure are ordinary, not bugs, and come out as `Refused` with the message to sh
   which reads as the domain's own words.
 
 A route that has more to say (the editor shows a conflict's differences) catches `Refused`;
-one that does not leaves it to directory.web.errors, which shows the message with a 409.
+one that redirects either way uses `Flashing`, which shows the message on the next page; one
+that does neither leaves it to directory.web.errors, which shows the message with a 409.
 Any other exception is re-raised after the rollback, for the route or the error pages.
 """
 
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from flask import flash
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -73,6 +76,34 @@ def commit(session: Session, *, what: str = "listing") -> Iterator[UnitOfWork]:
     except BaseException:
         session.rollback()
         raise
+
+
+class Flashing:
+    """`commit`, with a refusal flashed for the next page instead of raised; `saved` says
+    which. For routes that redirect either way:
+
+        done = unit_of_work.Flashing(session)
+        with done:
+            moderation.confirm(session, service, today)
+        if done.saved:
+            flash("Thank you.")
+    """
+
+    def __init__(self, session: Session, *, what: str = "listing") -> None:
+        self._commit = commit(session, what=what)
+        self.saved = False
+
+    def __enter__(self) -> UnitOfWork:
+        return self._commit.__enter__()
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> bool:
+        try:
+            self._commit.__exit__(kind, error, trace)
+        except Refused as refused:
+            flash(refused.message)
+            return True
+        self.saved = kind is None
+        return False
 
 
 def _sentence(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
+from flask import Flask, get_flashed_messages
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -82,3 +82,33 @@ def test_a_refusal_no_route_handles_is_a_409_page_with_its_message(app: Flask, d
     response = app.test_client().get("/_test/refuse")
     assert response.status_code == 409
     assert "Only a paused or closed listing can be reopened." in response.get_data(as_text=True)
+
+
+def test_flashing_commits_and_says_saved(app, db):
+    with app.test_request_context():
+        done = unit_of_work.Flashing(db)
+        with done as work:
+            work.add(Organization(name="Elswick Allotments"))
+        assert done.saved and not get_flashed_messages()
+    assert "Elswick Allotments" in _org_names(app)
+
+
+def test_flashing_turns_a_refusal_into_a_message_for_the_next_page(app, db):
+    with app.test_request_context():
+        done = unit_of_work.Flashing(db)
+        with done as work:
+            work.add(Organization(name="Half-saved Group"))
+            raise moderation.NotAllowed("Only a paused or closed listing can be reopened")
+        assert not done.saved
+        assert get_flashed_messages() == ["Only a paused or closed listing can be reopened."]
+    assert "Half-saved Group" not in _org_names(app)
+
+
+def test_flashing_lets_any_other_failure_through_after_the_rollback(app, db):
+    with app.test_request_context():
+        done = unit_of_work.Flashing(db)
+        with pytest.raises(ZeroDivisionError), done as work:
+            work.add(Organization(name="Half-saved Group"))
+            _ = 1 / 0
+        assert not done.saved and not get_flashed_messages()
+    assert "Half-saved Group" not in _org_names(app)
