@@ -34,6 +34,7 @@ REMOTE = frozenset(REMOTE_LABELS)
 KEY_ACCESS = ("drop-in", "booking-required", "professional-referral", "wheelchair-accessible",
               "step-free", "hearing-loop", "women-only", "men-only", "interpreter-available",
               "dementia-friendly", "accompanied-first-visit")
+STEP_FREE = frozenset({"step-free", "wheelchair-accessible"})  # a venue you can get into
 GOOD_TO_KNOW = ("beginners-welcome", "accompanied-first-visit", "miss-sessions-ok",
                 "carers-welcome", "interpreter-available", "dementia-friendly")
 LANGUAGES = {"en": "English", "ur": "Urdu", "bn": "Bengali", "pa": "Punjabi", "ar": "Arabic",
@@ -222,6 +223,7 @@ def detail(service: AnyService, vocab: Vocabulary, now: datetime) -> dict[str, A
              "address": [line for line in (loc.address_1, loc.address_2, loc.town) if line],
              "postcode": loc.postcode,
              "latitude": loc.latitude, "longitude": loc.longitude,
+             "step_free": not STEP_FREE.isdisjoint(loc.access_codes),
              "access": labels("access", [c for c in VENUE_ACCESS if c in loc.access_codes]),
              "access_notes": loc.access_notes}
             for loc in service.locations
@@ -230,6 +232,7 @@ def detail(service: AnyService, vocab: Vocabulary, now: datetime) -> dict[str, A
         "remote_modes": remote_modes(own),
         "coverage": list(service.coverage),
         "cost": cost_text(service),
+        "by_appointment": service.by_appointment,
         "free": service.is_free or "free" in own,
         "how_to_join": join_steps(service, codes),
         "good_to_know": labels("access", [c for c in GOOD_TO_KNOW if c in codes]),

@@ -455,19 +455,27 @@ def match_form() -> ResponseReturnValue:
     ), status
 
 
-def _shortlist_cards(session: Any, ids: list[str], vocab: vocabulary.Vocabulary,
-                     now: datetime) -> list[dict[str, Any]]:
-    """The shortlist's cards, in order: active services, and any other the plan shows (paused
-    since it was added, say), both through the same plain reads (browse.service_views)."""
+def _shortlist_views(session: Any, ids: list[str]) -> list[Any]:
+    """The shortlist's services, in order: active ones, and any other the plan shows (paused
+    since it was added, say), both as the read model's facts."""
     views: dict[str, Any] = dict(browse.active_service_views(session, ids))
     missing = [i for i in ids if i not in views]
     if missing:
         views.update({s.public_id: s for s in plans.plan_services(session, missing)})
-    return [card(views[i], vocab, now) for i in ids if i in views]
+    return [views[i] for i in ids if i in views]
 
 
-def _cards_for(ids: list[str]) -> list[dict[str, Any]]:
-    return _shortlist_cards(get_session(), ids, vocabulary.current(), present.local_now())
+def _shortlist_cards(session: Any, ids: list[str], vocab: vocabulary.Vocabulary,
+                     now: datetime) -> list[dict[str, Any]]:
+    return [card(view, vocab, now) for view in _shortlist_views(session, ids)]
+
+
+def _plan_cards(ids: list[str]) -> list[dict[str, Any]]:
+    """The plan's cards: each with its service page's facts (`page`), which the plan prints
+    through the service page's own include."""
+    vocab, now = vocabulary.current(), present.local_now()
+    return [{**card(view, vocab, now), "page": present.detail(view, vocab, now)}
+            for view in _shortlist_views(get_session(), ids)]
 
 
 def _service_href(public_id: str) -> str | None:
@@ -499,18 +507,18 @@ def _change_words(change: str, vocab: vocabulary.Vocabulary) -> str:
 @role_required(Role.LINK_WORKER, Role.ADMIN)
 def plan() -> ResponseReturnValue:
     """The printable plan for the shortlisted services; optionally saved behind a link."""
-    return plan_page.plan(to_payload, _shortlist, _cards_for)
+    return plan_page.plan(to_payload, _shortlist, _plan_cards)
 
 
 @bp.post("/plan/send")
 @role_required(Role.LINK_WORKER, Role.ADMIN)
 def send_plan() -> ResponseReturnValue:
     """Send a saved plan's link by text message or email (the number is never stored)."""
-    return plan_page.send(_cards_for)
+    return plan_page.send(_plan_cards)
 
 
 @bp.get("/plan/<token>")
 def shared_plan(token: str) -> ResponseReturnValue:
     """The saved plan, for the person's phone: no sign-in, only the unguessable link."""
-    return plan_page.shared(token, _cards_for)
+    return plan_page.shared(token, _plan_cards)
 
