@@ -1,4 +1,9 @@
-"""The social prescribing directory: a Flask app over SQLAlchemy, whoosh and the matcher."""
+"""The social prescribing directory: a Flask app over SQLAlchemy, whoosh and the matcher.
+
+The models (models/) are written through the domain modules (listings, moderation,
+referrals, ...) and the web's one unit of work; they are read for display only through the
+read model (service_facts.py), from which the pages, the search documents, the matcher's
+candidates, the plan and the fallback search each derive their view."""
 
 from __future__ import annotations
 

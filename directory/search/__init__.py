@@ -1,4 +1,6 @@
-"""Full-text search over services with whoosh. The database is the truth; the index follows it."""
+"""Full-text search over services with whoosh. The database is the truth; the index follows it:
+each document is derived from the read model's facts (documents.py), and while the index is
+missing or damaged the same facts answer a plain SQL search (fallback.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The HTML side: one blueprint per audience, error pages and template helpers.
+"""The HTML side: one blueprint per audience, error pages and template helpers. The pages
+show services as the read model's facts (directory.service_facts, through directory.browse).
 
 Every view that writes does so inside `unit_of_work.commit(session)`: all of it is committed,
 or none of it, and a conflict or a refusal comes back as one message (tests/test_architecture.py
