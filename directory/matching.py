@@ -11,6 +11,7 @@ and kept in memory until the catalogue changes, so a match stays fast on a large
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import threading
@@ -210,14 +211,14 @@ class CandidateCache:
         now, pruned_through = version.state(connection)
         with self.lock:
             before = self.version
-        if now == before and len(self.by_id) <= self.limit:
+        if now == before:
             return now
         changed = (version.changed_between(connection, before, now)
                    if before is not None and pruned_through <= before < now else None)
         with self.lock:
             if self.version != before:
                 return now  # another thread got here first
-            if changed is None or len(self.by_id) > self.limit:
+            if changed is None:
                 self.by_id = {}
             else:
                 self.by_id = {i: c for i, c in self.by_id.items() if i not in changed}
@@ -234,6 +235,18 @@ class CandidateCache:
             if self.version == now:
                 self.by_id.update(fresh)
         return len(fresh)
+
+    def _keep_to_limit(self) -> None:
+        """Forget the longest-kept candidates past the limit (called holding the lock).
+
+        Rather than everything: emptying the cache whenever a catalogue larger than the limit
+        pushed it over meant that every match after the first read nearly all its candidates
+        from the database again, pre-loaded ones included.
+        """
+        excess = len(self.by_id) - self.limit
+        if excess > 0:
+            for public_id in list(itertools.islice(self.by_id, excess)):
+                del self.by_id[public_id]
 
     def expired(self, session: Session, now: int, verified_since: date) -> frozenset[str]:
         """Public ids of the services last verified before verified_since."""
@@ -254,7 +267,9 @@ class CandidateCache:
     def get(self, session: Session, now: int, public_ids: Sequence[str]) -> list[matcher.Candidate]:
         """The candidates for these public ids (unknown ones left out), ordered by id."""
         by_id = self.by_id
-        missing = [i for i in public_ids if i not in by_id]
+        # Read the ones kept before any are forgotten (here or in another thread).
+        kept = {i: c for i in public_ids if (c := by_id.get(i)) is not None}
+        missing = [i for i in public_ids if i not in kept]
         fresh: dict[str, matcher.Candidate] = {}
         if missing:
             chosen: IdSource = sa.select(Service.id).where(  # type: ignore[assignment]
@@ -263,7 +278,8 @@ class CandidateCache:
             with self.lock:
                 if self.version == now:
                     self.by_id.update(fresh)
-        found = [by_id.get(i) or fresh.get(i) for i in sorted(set(public_ids))]
+                    self._keep_to_limit()
+        found = [kept.get(i) or fresh.get(i) for i in sorted(set(public_ids))]
         return [c for c in found if c is not None]
 
 
