@@ -11,9 +11,11 @@ and kept in memory until the catalogue changes, so a match stays fast on a large
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -209,14 +211,14 @@ class CandidateCache:
         now, pruned_through = version.state(connection)
         with self.lock:
             before = self.version
-        if now == before and len(self.by_id) <= self.limit:
+        if now == before:
             return now
         changed = (version.changed_between(connection, before, now)
                    if before is not None and pruned_through <= before < now else None)
         with self.lock:
             if self.version != before:
                 return now  # another thread got here first
-            if changed is None or len(self.by_id) > self.limit:
+            if changed is None:
                 self.by_id = {}
             else:
                 self.by_id = {i: c for i, c in self.by_id.items() if i not in changed}
@@ -233,6 +235,18 @@ class CandidateCache:
             if self.version == now:
                 self.by_id.update(fresh)
         return len(fresh)
+
+    def _keep_to_limit(self) -> None:
+        """Forget the longest-kept candidates past the limit (called holding the lock).
+
+        Rather than everything: emptying the cache whenever a catalogue larger than the limit
+        pushed it over meant that every match after the first read nearly all its candidates
+        from the database again, pre-loaded ones included.
+        """
+        excess = len(self.by_id) - self.limit
+        if excess > 0:
+            for public_id in list(itertools.islice(self.by_id, excess)):
+                del self.by_id[public_id]
 
     def expired(self, session: Session, now: int, verified_since: date) -> frozenset[str]:
         """Public ids of the services last verified before verified_since."""
@@ -253,7 +267,9 @@ class CandidateCache:
     def get(self, session: Session, now: int, public_ids: Sequence[str]) -> list[matcher.Candidate]:
         """The candidates for these public ids (unknown ones left out), ordered by id."""
         by_id = self.by_id
-        missing = [i for i in public_ids if i not in by_id]
+        # Read the ones kept before any are forgotten (here or in another thread).
+        kept = {i: c for i in public_ids if (c := by_id.get(i)) is not None}
+        missing = [i for i in public_ids if i not in kept]
         fresh: dict[str, matcher.Candidate] = {}
         if missing:
             chosen: IdSource = sa.select(Service.id).where(  # type: ignore[assignment]
@@ -262,7 +278,8 @@ class CandidateCache:
             with self.lock:
                 if self.version == now:
                     self.by_id.update(fresh)
-        found = [by_id.get(i) or fresh.get(i) for i in sorted(set(public_ids))]
+                    self._keep_to_limit()
+        found = [kept.get(i) or fresh.get(i) for i in sorted(set(public_ids))]
         return [c for c in found if c is not None]
 
 
@@ -331,23 +348,26 @@ class TextScores:
         columns, ids = self.facts.columns, self.facts.ids
         docs, values = self.docs, self.values / self.top
         if leave_out:
-            skip = self.facts.docnums(leave_out)
-            if skip:
-                kept = ~np.isin(docs, np.fromiter(skip, dtype=np.int64, count=len(skip)))
-                docs, values = docs[kept], values[kept]
+            kept = ~left_out_mask(self.facts, leave_out)[docs]
+            docs, values = docs[kept], values[kept]
         chosen = indexed.top_k([-values, -columns.id_rank[docs]], count)
         return [ids[d] for d in docs[chosen].tolist()]
 
     def for_ids(self, public_ids: Iterable[str]) -> dict[str, float]:
         """public id -> 0..1 relevance (0.0 for services the words do not match)."""
         docnum = self.facts.docnum_of
-        raw = dict(zip(self.docs.tolist(), self.values.tolist(), strict=True))
+        wanted = list(public_ids)
+        # Only the documents asked about are looked up (docs is in document order), rather
+        # than every document the words match being turned into a dictionary.
+        asked = np.array([docnum.get(i, -1) for i in wanted], dtype=np.int64)
+        at = np.searchsorted(self.docs, asked)
+        inside = at < self.docs.size
+        hit = np.zeros(asked.size, dtype=bool)
+        hit[inside] = self.docs[at[inside]] == asked[inside]
+        found = iter(self.values[at[hit]].tolist())
         top = self.top
-        scores: dict[str, float] = {}
-        for i in public_ids:
-            d = docnum.get(i)
-            scores[i] = raw[d] / top if d is not None and d in raw else 0.0
-        return scores
+        return {i: next(found) / top if h else 0.0
+                for i, h in zip(wanted, hit.tolist(), strict=True)}
 
 
 def indexed_candidates(
@@ -381,9 +401,8 @@ def indexed_candidates(
     for term in sorted(wanted):
         fit[columns.term(term)] += 1
     fit[~columns.active] = 0
-    gone = facts.docnums(leave_out) if leave_out else frozenset()
-    if gone:
-        fit[np.fromiter(gone, dtype=np.int64, count=len(gone))] = 0
+    if leave_out:
+        fit[left_out_mask(facts, leave_out)] = 0
     chosen: list[int] = []
     if profile.origin is not None:
         reach = profile.max_distance_km + margin_km(profile.max_distance_km)
@@ -393,15 +412,52 @@ def indexed_candidates(
         near = dict(zip(docs.tolist(), km.tolist(), strict=True))
         local = dict(zip(docs.tolist(), fit[docs].tolist(), strict=True))
         chosen += _best_fit(local, LOCAL_CAP, lambda d: (near[d], ids[d]))
-    outward = (profile.outward_code or "").upper()
-    remote_mask = columns.anywhere.copy()
-    for d, areas in facts.coverage.items():
-        if outward and outward in areas:
-            remote_mask[d] = True
+    remote_mask = _remote_mask(facts, (profile.outward_code or "").upper())
     remote_docs = np.flatnonzero(remote_mask & (fit > 0))
     remote = dict(zip(remote_docs.tolist(), fit[remote_docs].tolist(), strict=True))
     chosen += _best_fit(remote, REMOTE_CAP, lambda d: ids[d])
     return sorted({ids[d] for d in chosen} | set(text_ids))
+
+
+# Masks over one index generation's documents, worked out once rather than per match: the
+# listings left out (expired ones, a set kept per day by CandidateCache) and the remote
+# services reaching a postcode district. Entries hold the objects they were made from, so an
+# id is never mistaken for a later object's.
+_MASKS: OrderedDict[tuple[int, int, str], tuple[Any, Any, np.ndarray]] = OrderedDict()
+_MASKS_KEPT = 64
+_masks_lock = threading.Lock()
+
+
+def _kept_mask(facts: indexed.Facts, of: Any, name: str,
+               make: Callable[[], np.ndarray]) -> np.ndarray:
+    key = (id(facts), id(of), name)
+    with _masks_lock:
+        found = _MASKS.get(key)
+        if found is not None and found[0] is facts and found[1] is of:
+            _MASKS.move_to_end(key)
+            return found[2]
+    mask = make()
+    with _masks_lock:
+        _MASKS[key] = (facts, of, mask)
+        while len(_MASKS) > _MASKS_KEPT:
+            _MASKS.popitem(last=False)
+    return mask
+
+
+def left_out_mask(facts: indexed.Facts, leave_out: frozenset[str]) -> np.ndarray:
+    """A mask over facts' documents, true at the services in leave_out (public ids)."""
+    def make() -> np.ndarray:
+        gone = facts.docnums(leave_out)
+        return facts.columns.mask(np.fromiter(gone, dtype=np.int64, count=len(gone)))
+    return _kept_mask(facts, leave_out, "", make)
+
+
+def _remote_mask(facts: indexed.Facts, outward: str) -> np.ndarray:
+    """Services taking part without travel: online or by phone, or visiting outward at home."""
+    def make() -> np.ndarray:
+        covering = [d for d, areas in facts.coverage.items() if outward and outward in areas]
+        return facts.columns.anywhere | facts.columns.mask(np.array(covering, dtype=np.int64))
+    return _kept_mask(facts, None, outward, make)
 
 
 def _best_fit(fit: dict[int, int], cap: int, then: Callable[[int], Any]) -> list[int]:
@@ -459,8 +515,9 @@ def run_match(app: Flask, session: Session, profile: matcher.Profile,
         ids = candidate_ids(session, profile, vocab, (), since)
         public_ids = list(session.scalars(sa.select(Service.public_id).where(Service.id.in_(ids))))
     # The index may lag the database by a moment: the facts just read decide.
+    # As freshness.is_expired, with the cut-off day worked out once.
     candidates = [c for c in cache.get(session, now, public_ids)
-                  if not freshness.is_expired(c.last_verified, today)]
+                  if c.last_verified is None or c.last_verified >= since]
     scores = None if words is None else words.for_ids(c.id for c in candidates)
     result = matcher.match(profile, candidates, vocab, today, scores)
     insights.record_match(app, profile, result, candidates, today)  # anonymous counts; never raises

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
-from matcher.diversify import diversify
+from matcher.diversify import Unweighed, could_change, diversify
 from matcher.explain import explain_text, reasons, why_not
 from matcher.geo import Point, haversine_km
 from matcher.lexical import document, relevance, shared_words, split_wanted
@@ -32,7 +32,7 @@ from matcher.model import (
 from matcher.person import to_person
 from matcher.reach import Reach, next_start, to_reach
 from matcher.rules import HARD_RULES, first_broken
-from matcher.scoring import WEIGHTS, Signals, ceiling, score
+from matcher.scoring import WEIGHTS, Bound, Signals, bound, ceiling, score
 from matcher.vocabulary import Goal, Vocabulary
 
 __all__ = [
@@ -97,14 +97,23 @@ def match(
     text = _text_relevance(person.wanted, pool, vocab, text_scores)
     unwanted = _text_relevance(person.unwanted, pool, vocab, None)
     wants = bool(profile.goals or profile.conditions or person.has_text)
+    # Services that pass are bounded first and weighed in full only if they could be picked
+    # (_pick); that needs scores that are numbers and one candidate per id.
+    cut = _orders(text) and _orders(unwanted) and len({c.id for c in pool}) == len(pool)
     excluded: Counter[Exclusion] = Counter()
     kept: list[tuple[Signals, Reach]] = []
+    passed: list[_Passed] = []
     notable: list[_Notable] = []
     for c in pool:
         r = to_reach(person, c)  # where they could take part: read by rules, score and reasons
         broken = first_broken(r)
         said = text.get(c.id, 0.0)
         if broken is None:
+            if cut:
+                b = bound(r, today, said)
+                if b.relevant or not wants:
+                    passed.append(_Passed(b, r, said, unwanted.get(c.id, 0.0)))
+                continue
             signals = score(r, today, said, unwanted.get(c.id, 0.0))
             if signals.relevant or not wants:
                 kept.append((signals, r))
@@ -116,10 +125,13 @@ def match(
             most = ceiling(r, said)
             if most is not None:
                 notable.append(_Notable(most, r, broken, said))
-    kept.sort(key=lambda pair: (-round(pair[0].score, 9), pair[0].service_id))
-    by_id = {s.service_id: r for s, r in kept}
     moved: dict[str, tuple[float, float]] = {}
-    picked = diversify([s for s, _ in kept], profile.limit, moved)
+    if cut:
+        kept, picked = _pick(passed, today, profile.limit, moved)
+    else:
+        kept.sort(key=lambda pair: (-round(pair[0].score, 9), pair[0].service_id))
+        picked = diversify([s for s, _ in kept], profile.limit, moved)
+    by_id = {s.service_id: r for s, r in kept}
     shown = _most_notable(notable, today)
     quoted = _said(person.wanted, pool, vocab, text, [s.service_id for s in picked])
     return MatchResult(
@@ -137,6 +149,60 @@ def match(
             for s, r, e in shown
         ),
     )
+
+
+class _Passed(NamedTuple):
+    """A service that passed the hard rules, bounded but not yet weighed in full."""
+
+    bound: Bound
+    reach: Reach
+    text: float  # relevance of the person's words
+    unwanted: float  # match of what they said they don't want
+
+
+# How many passing services _pick weighs in full at first (at least), before asking whether
+# the rest could matter; it doubles each time they could.
+FIRST_WEIGHED = 24
+
+
+def _pick(
+    passed: list[_Passed], today: date, limit: int, moved: dict[str, tuple[float, float]]
+) -> tuple[list[tuple[Signals, Reach]], list[Signals]]:
+    """(the services weighed in full, with their reach; diversify's picks among all passed),
+    weighing in full, highest bound first, only as many as could change the picks.
+
+    The picks are exactly those of weighing every one: diversify's rounds are those of the
+    whole set (its goals and largest goal share come from the bounds), and the ones left
+    unweighed could not have been picked in any round (diversify.could_change).
+    """
+    passed = sorted(passed, key=lambda x: -x.bound.most)
+    among = (
+        max((x.bound.goal_share for x in passed), default=1.0),
+        sorted({g for x in passed for g in x.bound.fit[0]}),
+    )
+    weighed: list[tuple[Signals, Reach]] = []
+    count = max(FIRST_WEIGHED, 2 * limit)
+    while True:
+        weighed += [
+            (score(x.reach, today, x.text, x.unwanted, x.bound.fit), x.reach)
+            for x in passed[len(weighed) : count]
+        ]
+        weighed.sort(key=lambda pair: (-round(pair[0].score, 9), pair[0].service_id))
+        trial: dict[str, tuple[float, float]] = {}
+        picked = diversify([s for s, _ in weighed], limit, trial, among)
+        rest = [
+            Unweighed(x.bound.most, x.bound.fit[1], x.bound.fit[2], x.bound.goal_share)
+            for x in passed[len(weighed) :]
+        ]
+        if not could_change(picked, limit, rest, among[1]):
+            moved.update(trial)
+            return weighed, picked
+        count *= 2
+
+
+def _orders(scores: Mapping[str, float]) -> bool:
+    """Whether every score is a number (one that is not orders nothing: see diversify)."""
+    return not any(math.isnan(x) for x in scores.values())
 
 
 class _Notable(NamedTuple):

@@ -17,7 +17,7 @@ from matcher.person import Person
 from matcher.reach import Reach
 from matcher.weights import READINESS_FIT, WEIGHTS
 
-__all__ = ["READINESS_FIT", "WEIGHTS", "Signals", "ceiling", "score"]
+__all__ = ["READINESS_FIT", "WEIGHTS", "Bound", "Signals", "bound", "ceiling", "score"]
 
 OTHERS_GOAL_SHARE = 0.5  # goal fit kept by a service designed for other conditions only
 REMOTE_NEARNESS = 0.5  # online, telephone or a home visit: no travel, but not face to face nearby
@@ -57,11 +57,17 @@ class Signals(NamedTuple):
         return get("goal", 0.0) > 0 or get("condition", 0.0) > 0 or get("text", 0.0) > 0
 
 
-def score(r: Reach, today: date, text: float = 0.0, unwanted: float = 0.0) -> Signals:
+GoalFit = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def score(
+    r: Reach, today: date, text: float = 0.0, unwanted: float = 0.0, goals: GoalFit | None = None
+) -> Signals:
     """Weigh every soft signal for the service; text is the 0..1 relevance of what the person
-    wants in their own words, unwanted the 0..1 match of what they said they don't want."""
+    wants in their own words, unwanted the 0..1 match of what they said they don't want; goals
+    is goal_fit(r) when already worked out."""
     p, c = r.person, r.service
-    served, direct, activities = goal_fit(r)
+    served, direct, activities = goal_fit(r) if goals is None else goals
     conditions, central = _shared_conditions(r)
     readiness, features, push = readiness_fit(r)
     nearness, distance, remote = nearness_fit(r)
@@ -184,7 +190,50 @@ def ceiling(r: Reach, text: float = 0.0) -> float | None:
     return min(max(most / best_possible(p), 0.0), 1.0)
 
 
-def goal_fit(r: Reach) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+class Bound(NamedTuple):
+    """What a service that passed the hard rules can come to, known before weighing it in
+    full: enough for diversify to tell whether it could ever be picked."""
+
+    most: float  # score(...).score is never above this
+    relevant: bool  # as Signals.relevant
+    goal_share: float  # as Signals.goal_share
+    fit: GoalFit  # goal_fit(r): goals served, served directly, the activities that do
+
+
+def bound(r: Reach, today: date, text: float = 0.0) -> Bound:
+    """The most score(r, today, text, unwanted).score can be, whatever unwanted is.
+
+    The goal, condition, nearness, text, named-activity and freshness parts are weighed as
+    score() weighs them; audience and readiness are taken at their best and the push-downs
+    left out, which skips the costly parts (reading the service's text for its community,
+    the readiness table, building the explanation's signals).
+    """
+    p, c = r.person, r.service
+    fit = served, direct, _ = goal_fit(r)
+    conditions, central = _shared_conditions(r)
+    others_only = bool(c.conditions) and not conditions
+    share = OTHERS_GOAL_SHARE if others_only else 1.0
+    goal, activity, order = _goal_parts(p, served, direct, share)
+    condition = _condition(conditions, central)
+    said = WEIGHTS["text"] * min(max(text, 0.0), 1.0)
+    most = (
+        goal
+        + activity
+        + order
+        + condition
+        - WEIGHTS["other_condition"] * (1.0 if others_only else 0.0)
+        + (WEIGHTS["audience"] if p.own_languages else 0.0)  # at most the audience bonus
+        + (WEIGHTS["readiness"] if p.profile.readiness in READINESS_FIT else 0.0)
+        + WEIGHTS["nearness"] * nearness_fit(r)[0]
+        + said
+        + (WEIGHTS["named_activity"] if served and not p.named.isdisjoint(c.activities) else 0.0)
+        + WEIGHTS["fresh"] * freshness(c.last_verified, today)
+    )
+    relevant = goal > 0 or condition > 0 or said > 0
+    return Bound(min(max(most / best_possible(p), 0.0), 1.0), relevant, share, fit)
+
+
+def goal_fit(r: Reach) -> GoalFit:
     """(goals served at all, goals served by a named activity, those activities), sorted."""
     p, offered, categories = r.person, r.service.activities, r.service.categories
     served: list[str] = []

@@ -50,3 +50,24 @@ def test_a_cache_older_than_the_kept_log_starts_afresh(app: Flask, db: Session) 
         with app.extensions["db"].sessions() as session:
             cache.sync(session)
     assert cache.by_id == {}
+
+
+def test_a_catalogue_larger_than_the_limit_keeps_the_limit_and_still_answers_in_full(
+    app: Flask, db: Session
+) -> None:
+    services = [make_service(db, f"Breathe Easy {n}") for n in range(4)]
+    cache = matching.candidate_cache(app)
+    cache.limit = 2
+    ids = sorted(s.public_id for s in services)
+    with app.app_context():
+        with app.extensions["db"].sessions() as session:
+            now = cache.sync(session)
+            assert [c.id for c in cache.get(session, now, ids[:2])] == ids[:2]
+            first = cache.by_id[ids[1]]
+            # Two more than the limit: every one is answered, the longest kept are forgotten.
+            assert [c.id for c in cache.get(session, now, ids)] == ids
+            assert set(cache.by_id) == set(ids[2:])
+            cache.sync(session)  # the catalogue has not moved: nothing else is forgotten
+            assert set(cache.by_id) == set(ids[2:])
+            assert [c.id for c in cache.get(session, now, ids[1:2])] == ids[1:2]
+            assert cache.by_id[ids[1]] is not first  # read again, as it had been forgotten
