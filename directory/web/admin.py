@@ -342,15 +342,21 @@ def _organization_page(session: Session, org_id: int, error: str | None = None,
     return page, 400 if error else 200
 
 
+def _yes_or_no(field: str, message: str) -> bool:
+    """A form's "1" or "0" as True or False; anything else is a 400 with the message."""
+    value = request.form.get(field)
+    if value not in ("0", "1"):
+        abort(400, message)
+    return value == "1"
+
+
 @bp.post("/organizations/<int:org_id>/trust")
 def trust_organization(org_id: int) -> ResponseReturnValue:
     session = get_session()
     org = _get(session, Organization, org_id)
-    value = request.form.get("trusted")
-    if value not in ("0", "1"):
-        abort(400, "Say whether the organisation is trusted (1) or not (0).")
+    trusted = _yes_or_no("trusted", "Say whether the organisation is trusted (1) or not (0).")
     with unit_of_work.commit(session, what="organisation"):
-        org.trusted = value == "1"
+        org.trusted = trusted
     flash(f"{org.name}'s edits now publish at once." if org.trusted
           else f"{org.name}'s edits now wait for approval.")
     return redirect(url_for("admin.organization_detail", org_id=org.id))
@@ -387,13 +393,11 @@ def set_user_active(user_id: int) -> ResponseReturnValue:
     """Disable (or enable again) an account; disabling ends all its sessions at once."""
     session = get_session()
     user = _get(session, User, user_id)
-    value = request.form.get("active")
-    if value not in ("0", "1"):
-        abort(400, "Say whether the account is active (1) or not (0).")
+    active = _yes_or_no("active", "Say whether the account is active (1) or not (0).")
     if user.id == current_user.id:
         abort(400, "You cannot disable your own account.")
     with unit_of_work.commit(session, what="account"):
-        user.active = value == "1"
+        user.active = active
         if not user.active:
             accounts.end_sessions(session, user)
     flash(f"{user.email} can sign in again." if user.active

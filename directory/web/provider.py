@@ -386,12 +386,9 @@ def change_status(public_id: str) -> ResponseReturnValue:
     action = request.form.get("action", "")
     if action not in STATUS_MESSAGES:
         abort(400, "Choose pause, close or reopen.")
-    done = unit_of_work.Flashing(session)
-    with done:
+    with unit_of_work.Flashing(session, said=STATUS_MESSAGES[action]):
         moderation.set_status(session, service, action,
                               moderation.Stamp.parse(request.form.get("stamp")), _user())
-    if done.saved:
-        flash(STATUS_MESSAGES[action])
     return redirect(url_for(".view_service", public_id=service.public_id), 303)
 
 
@@ -401,11 +398,9 @@ def confirm_service(public_id: str) -> ResponseReturnValue:
     session = get_session()
     service = _own_service(session, public_id)
     today = freshness.today()
-    done = unit_of_work.Flashing(session)
-    with done:
+    said = f"Thank you. {service.name} is marked as checked today ({today.day} {today:%B %Y})."
+    with unit_of_work.Flashing(session, said=said):
         moderation.confirm(session, service, today)
-    if done.saved:
-        flash(f"Thank you. {service.name} is marked as checked today ({today.day} {today:%B %Y}).")
     target = request.form.get("next")
     if target == "home":
         return redirect(url_for(".home"), 303)

@@ -79,18 +79,16 @@ def commit(session: Session, *, what: str = "listing") -> Iterator[UnitOfWork]:
 
 
 class Flashing:
-    """`commit`, with a refusal flashed for the next page instead of raised; `saved` says
-    which. For routes that redirect either way:
+    """`commit`, with a refusal flashed for the next page instead of raised, and `said`
+    flashed once it is saved; `saved` says which. For routes that redirect either way:
 
-        done = unit_of_work.Flashing(session)
-        with done:
+        with unit_of_work.Flashing(session, said="Thank you."):
             moderation.confirm(session, service, today)
-        if done.saved:
-            flash("Thank you.")
     """
 
-    def __init__(self, session: Session, *, what: str = "listing") -> None:
+    def __init__(self, session: Session, *, said: str = "", what: str = "listing") -> None:
         self._commit = commit(session, what=what)
+        self.said = said
         self.saved = False
 
     def __enter__(self) -> UnitOfWork:
@@ -103,6 +101,8 @@ class Flashing:
             flash(refused.message)
             return True
         self.saved = kind is None
+        if self.saved and self.said:
+            flash(self.said)
         return False
 
 

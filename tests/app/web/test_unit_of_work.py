@@ -86,16 +86,16 @@ def test_a_refusal_no_route_handles_is_a_409_page_with_its_message(app: Flask, d
 
 def test_flashing_commits_and_says_saved(app, db):
     with app.test_request_context():
-        done = unit_of_work.Flashing(db)
+        done = unit_of_work.Flashing(db, said="Saved.")
         with done as work:
             work.add(Organization(name="Elswick Allotments"))
-        assert done.saved and not get_flashed_messages()
+        assert done.saved and get_flashed_messages() == ["Saved."]
     assert "Elswick Allotments" in _org_names(app)
 
 
 def test_flashing_turns_a_refusal_into_a_message_for_the_next_page(app, db):
     with app.test_request_context():
-        done = unit_of_work.Flashing(db)
+        done = unit_of_work.Flashing(db, said="Saved.")
         with done as work:
             work.add(Organization(name="Half-saved Group"))
             raise moderation.NotAllowed("Only a paused or closed listing can be reopened")
@@ -106,7 +106,7 @@ def test_flashing_turns_a_refusal_into_a_message_for_the_next_page(app, db):
 
 def test_flashing_lets_any_other_failure_through_after_the_rollback(app, db):
     with app.test_request_context():
-        done = unit_of_work.Flashing(db)
+        done = unit_of_work.Flashing(db, said="Saved.")
         with pytest.raises(ZeroDivisionError), done as work:
             work.add(Organization(name="Half-saved Group"))
             _ = 1 / 0
