@@ -21,7 +21,6 @@ from typing import Any, Protocol
 
 import numpy as np
 from flask import Flask, current_app
-from geopy.distance import great_circle
 
 # Royal Mail's shape of a postcode: Q, V and X never start one, and the inward code never
 # uses C, I, K, M, O or V.
@@ -81,6 +80,10 @@ def is_outward_code(text: str) -> bool:
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance between two (latitude, longitude) points."""
+    # Imported here: geopy's package imports every geocoder it has (and requests), about a
+    # third of a second that `directory match` and the workers' start need not spend.
+    from geopy.distance import great_circle
+
     return float(great_circle(a, b).km)
 
 

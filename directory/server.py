@@ -62,9 +62,12 @@ def warm(app: Flask) -> dict[str, float]:
 
 
 def _gazetteer(app: Flask) -> None:
+    from . import geocoding
+
     geocoder = app.extensions["geocoder"]
     geocoder.gazetteer.centroids()
     geocoder.gazetteer.places("")  # the place-name index
+    geocoding.distance_km(geocoder.home, geocoder.home)  # imports geopy (a place name needs it)
     # Full postcodes are read one postcode area at a time: the home area's now.
     home = geocoder.nearest_outward(*geocoder.home)
     if home:

