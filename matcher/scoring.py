@@ -164,30 +164,8 @@ def ceiling(r: Reach, text: float = 0.0) -> float | None:
     best, which is cheap: a match weighs in full only the exclusions that could make its
     why-not list.
     """
-    p, c = r.person, r.service
-    served, direct, _ = goal_fit(r)
-    conditions, central = _shared_conditions(r)
-    others_only = bool(c.conditions) and not conditions
-    share = OTHERS_GOAL_SHARE if others_only else 1.0
-    goal, activity, order = _goal_parts(p, served, direct, share)
-    condition = _condition(conditions, central)
-    said = WEIGHTS["text"] * min(max(text, 0.0), 1.0)
-    if not (goal > 0 or condition > 0 or said > 0):  # as Signals.relevant
-        return None
-    most = (
-        goal
-        + activity
-        + order
-        + condition
-        - WEIGHTS["other_condition"] * (1.0 if others_only else 0.0)
-        + (WEIGHTS["audience"] if p.own_languages else 0.0)  # at most the audience bonus ...
-        + (WEIGHTS["readiness"] if p.profile.readiness in READINESS_FIT else 0.0)
-        + WEIGHTS["nearness"]  # nearness, readiness and freshness are at most 1 ...
-        + said
-        + (WEIGHTS["named_activity"] if served and not p.named.isdisjoint(c.activities) else 0.0)
-        + WEIGHTS["fresh"]  # ... and the push-downs only ever subtract
-    )
-    return min(max(most / best_possible(p), 0.0), 1.0)
+    most = _most(r, text, nearness=1.0, fresh=1.0)  # nearness and freshness at most 1
+    return most.most if most.relevant else None
 
 
 class Bound(NamedTuple):
@@ -208,6 +186,13 @@ def bound(r: Reach, today: date, text: float = 0.0) -> Bound:
     left out, which skips the costly parts (reading the service's text for its community,
     the readiness table, building the explanation's signals).
     """
+    return _most(r, text, nearness=nearness_fit(r)[0],
+                 fresh=freshness(r.service.last_verified, today))
+
+
+def _most(r: Reach, text: float, *, nearness: float, fresh: float) -> Bound:
+    """The wants weighed as score() weighs them, nearness and freshness as given, audience
+    and readiness at their best, the push-downs (which only ever subtract) left out."""
     p, c = r.person, r.service
     fit = served, direct, _ = goal_fit(r)
     conditions, central = _shared_conditions(r)
@@ -224,12 +209,12 @@ def bound(r: Reach, today: date, text: float = 0.0) -> Bound:
         - WEIGHTS["other_condition"] * (1.0 if others_only else 0.0)
         + (WEIGHTS["audience"] if p.own_languages else 0.0)  # at most the audience bonus
         + (WEIGHTS["readiness"] if p.profile.readiness in READINESS_FIT else 0.0)
-        + WEIGHTS["nearness"] * nearness_fit(r)[0]
+        + WEIGHTS["nearness"] * nearness
         + said
         + (WEIGHTS["named_activity"] if served and not p.named.isdisjoint(c.activities) else 0.0)
-        + WEIGHTS["fresh"] * freshness(c.last_verified, today)
+        + WEIGHTS["fresh"] * fresh
     )
-    relevant = goal > 0 or condition > 0 or said > 0
+    relevant = goal > 0 or condition > 0 or said > 0  # as Signals.relevant
     return Bound(min(max(most / best_possible(p), 0.0), 1.0), relevant, share, fit)
 
 
