@@ -113,6 +113,7 @@ def run_size(size: int, runs: int, today: date = TODAY) -> dict:  # type: ignore
 
         app.extensions.pop("candidate_cache", None)
         forget_words()
+        app.config["TODAY"] = today  # the server's today: it pre-loads what today's matches use
         started = time.perf_counter()
         preloaded = matching.prewarm(app)
         prewarm_s = time.perf_counter() - started

@@ -65,6 +65,9 @@ class Defaults:
     # Count matches and fruitless searches, anonymously, for the insights page (insights.py).
     INSIGHTS_COUNTING = True
     INSIGHTS_FLUSH_SECONDS = 5.0  # counts are written together this long after the first
+    # The matcher's candidates a worker keeps in memory (about 1.4 kB each); past this, a
+    # match reads the rest from the database, and the longest kept are forgotten first.
+    MATCH_CANDIDATES_KEPT = 200_000
     # Map tiles (Leaflet): OpenStreetMap's by default. The Content Security Policy allows
     # images from this address's host and no other; the attribution is shown on every map.
     MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

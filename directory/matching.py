@@ -49,6 +49,7 @@ KM_PER_DEGREE_LAT = 111.2
 LOCAL_CAP = 400
 REMOTE_CAP = 150
 TEXT_CAP = 200
+PREWARM_BATCH = 2000  # services read at a time when a worker pre-loads candidates
 SAID_KEPT = 256  # people's texts whose relevance is kept per index generation
 
 
@@ -144,37 +145,65 @@ def _remote_ids(outward: str | None) -> sa.Select[int] | sa.CompoundSelect[int]:
     return anywhere.union(visits)
 
 
-def to_candidate(facts: ServiceFacts) -> matcher.Candidate:
-    """One service's facts as the matcher sees them."""
+class Shared:
+    """One copy of each equal value many candidates hold, so a worker keeps them once.
+
+    Most services share their sets of terms, languages and access codes with hundreds of
+    others, their sessions' times, their organisation's name and (where a venue hosts
+    several) their venues; every set, even an empty one, costs about 200 bytes. Only
+    values whose equal copies are interchangeable are kept here (strings, sets of strings,
+    times, venues, sessions), never numbers (1 == 1.0 == True). Candidates are frozen, so
+    holding one copy is safe.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        return self._values.setdefault(value, value)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _unshared(value: Any) -> Any:
+    return value
+
+
+def to_candidate(facts: ServiceFacts,
+                 shared: Callable[[Any], Any] = _unshared) -> matcher.Candidate:
+    """One service's facts as the matcher sees them; with shared, equal parts are held once."""
     venues = [v for v in facts.locations if v.has_coordinates]
     index_of = {v.id: n for n, v in enumerate(venues)}
     intensity = facts.codes(Taxonomy.INTENSITY)
     return matcher.Candidate(
         id=facts.public_id,
         name=facts.name,
-        organization=facts.organization.name,
+        organization=shared(facts.organization.name),
         description=facts.description,
         active=facts.status is ServiceStatus.ACTIVE,
         min_age=facts.min_age,
         max_age=facts.max_age,
-        access=frozenset(facts.codes(Taxonomy.ACCESS)),
-        categories=frozenset(facts.codes(Taxonomy.CATEGORY)),
-        activities=frozenset(facts.codes(Taxonomy.ACTIVITY)),
-        conditions=frozenset(facts.codes(Taxonomy.CONDITION)),
-        intensity=intensity[0] if intensity else None,
-        languages=frozenset(facts.languages) or frozenset({"en"}),
-        venues=tuple(
-            matcher.Venue(matcher.Point(v.latitude, v.longitude), v.access_codes)  # type: ignore[arg-type]
+        access=shared(frozenset(facts.codes(Taxonomy.ACCESS))),
+        categories=shared(frozenset(facts.codes(Taxonomy.CATEGORY))),
+        activities=shared(frozenset(facts.codes(Taxonomy.ACTIVITY))),
+        conditions=shared(frozenset(facts.codes(Taxonomy.CONDITION))),
+        intensity=shared(intensity[0]) if intensity else None,
+        languages=shared(frozenset(facts.languages) or frozenset({"en"})),
+        venues=shared(tuple(
+            shared(matcher.Venue(matcher.Point(v.latitude, v.longitude),  # type: ignore[arg-type]
+                                 shared(v.access_codes)))
             for v in venues
-        ),
-        coverage=frozenset(facts.coverage),
-        sessions=tuple(
-            matcher.Session(s.day.value, s.starts_at, s.ends_at, index_of.get(s.location_id))  # type: ignore[arg-type]
+        )),
+        coverage=shared(frozenset(facts.coverage)),
+        sessions=shared(tuple(
+            shared(matcher.Session(shared(s.day.value), shared(s.starts_at), shared(s.ends_at),
+                                   index_of.get(s.location_id)))  # type: ignore[arg-type]
             for s in facts.sessions
-        ),
+        )),
         by_appointment=facts.by_appointment,
         last_verified=facts.last_verified,
-        suggested=frozenset(facts.suggested),
+        suggested=shared(frozenset(facts.suggested)),
     )
 
 
@@ -198,10 +227,11 @@ class CandidateCache:
     day's list.
     """
 
-    def __init__(self, limit: int = 50_000) -> None:
+    def __init__(self, limit: int = 200_000) -> None:
         self.limit = limit
         self.version: int | None = None
         self.by_id: dict[str, matcher.Candidate] = {}
+        self.shared = Shared()
         self.expired_by_day: dict[date, frozenset[str]] = {}
         self.lock = threading.Lock()
 
@@ -219,18 +249,34 @@ class CandidateCache:
             if self.version != before:
                 return now  # another thread got here first
             if changed is None:
-                self.by_id = {}
+                self.by_id, self.shared = {}, Shared()
             else:
                 self.by_id = {i: c for i, c in self.by_id.items() if i not in changed}
+                if len(self.shared) > 2 * len(self.by_id) + 10_000:
+                    self.shared = Shared()  # mostly copies of what changed: start afresh
             self.expired_by_day, self.version = {}, now
         return now
 
-    def prewarm(self, session: Session) -> int:
-        """Read every active service's facts (up to the limit) into the cache; returns how many."""
+    def prewarm(self, session: Session, verified_since: date | None = None) -> int:
+        """Read every active service's facts (up to the limit) into the cache; returns how many.
+
+        With verified_since, listings last verified before that day are left out: no match
+        for that day or later can suggest them (a match for an earlier day reads them when
+        it needs them).
+        """
         now = self.sync(session)
-        chosen: IdSource = sa.select(Service.id).where(  # type: ignore[assignment]
-            Service.status == ServiceStatus.ACTIVE).order_by(Service.id).limit(self.limit)
-        fresh = {f.public_id: to_candidate(f) for f in load_facts(session, chosen)}
+        chosen = Service.status == ServiceStatus.ACTIVE
+        if verified_since is not None:
+            chosen = sa.and_(chosen, sa.or_(Service.last_verified.is_(None),
+                                            Service.last_verified >= verified_since))
+        ids = list(session.scalars(
+            sa.select(Service.id).where(chosen).order_by(Service.id).limit(self.limit)))
+        fresh: dict[str, matcher.Candidate] = {}
+        # A few thousand at a time: each batch's rows and facts are garbage before the next
+        # is read, so the memory they took is reused rather than left behind the candidates.
+        for start in range(0, len(ids), PREWARM_BATCH):
+            fresh.update((f.public_id, to_candidate(f, self.shared))
+                         for f in load_facts(session, ids[start : start + PREWARM_BATCH]))
         with self.lock:
             if self.version == now:
                 self.by_id.update(fresh)
@@ -274,7 +320,7 @@ class CandidateCache:
         if missing:
             chosen: IdSource = sa.select(Service.id).where(  # type: ignore[assignment]
                 Service.public_id.in_(missing))
-            fresh = {f.public_id: to_candidate(f) for f in load_facts(session, chosen)}
+            fresh = {f.public_id: to_candidate(f, self.shared) for f in load_facts(session, chosen)}
             with self.lock:
                 if self.version == now:
                     self.by_id.update(fresh)
@@ -478,13 +524,20 @@ def _best_fit(fit: dict[int, int], cap: int, then: Callable[[int], Any]) -> list
 
 
 def candidate_cache(app: Flask) -> CandidateCache:
-    return app.extensions.setdefault("candidate_cache", CandidateCache())  # type: ignore[no-any-return]
+    found = app.extensions.get("candidate_cache")
+    if found is None:
+        kept = int(app.config.get("MATCH_CANDIDATES_KEPT", 200_000))
+        found = app.extensions.setdefault("candidate_cache", CandidateCache(kept))
+    return found  # type: ignore[no-any-return]
 
 
 def prewarm(app: Flask) -> int:
-    """Fill this process's candidate cache (a server worker calls this when it starts)."""
+    """Fill this process's candidate cache with the listings today's matches can use (the
+    server does this before its workers start)."""
+    with app.app_context():  # today is the app's (its TODAY setting, if any)
+        since = freshness.expired_before(freshness.today())
     with app.extensions["db"].sessions() as session:
-        return candidate_cache(app).prewarm(session)
+        return candidate_cache(app).prewarm(session, since)
 
 
 def run_match(app: Flask, session: Session, profile: matcher.Profile,

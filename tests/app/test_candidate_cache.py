@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -21,6 +23,43 @@ def test_prewarm_reads_every_active_listing(app: Flask, db: Session) -> None:
     make_service(db, "Closed Club", status="closed")
     assert matching.prewarm(app) == 2
     assert set(matching.candidate_cache(app).by_id) == {one.public_id, two.public_id}
+
+
+def test_prewarm_leaves_out_listings_no_match_today_can_suggest_and_reads_them_when_asked(
+    app: Flask, db: Session
+) -> None:
+    app.config["TODAY"] = "2026-11-30"
+    kept = make_service(db, "Breathe Easy Fenham", last_verified=date(2025, 12, 1))
+    undated = make_service(db, "Breathe Easy Benwell", last_verified=None)
+    old = make_service(db, "Breathe Easy Elswick", last_verified=date(2025, 11, 29))
+    assert matching.prewarm(app) == 2
+    cache = matching.candidate_cache(app)
+    assert set(cache.by_id) == {kept.public_id, undated.public_id}
+    with app.test_request_context():
+        earlier = {r["service_id"] for r in match_json(PERSON, date(2026, 11, 1))["results"]}
+        today = {r["service_id"] for r in match_json(PERSON, date(2026, 11, 30))["results"]}
+    assert old.public_id in earlier  # a match for a day it was still current reads it
+    assert today == {kept.public_id, undated.public_id}
+
+
+def test_equal_parts_of_candidates_are_held_once_and_the_candidates_are_unchanged(
+    app: Flask, db: Session
+) -> None:
+    one, two = make_service(db, "Breathe Easy Fenham"), make_service(db, "Breathe Easy Benwell")
+    matching.prewarm(app)
+    cache = matching.candidate_cache(app)
+    a, b = cache.by_id[one.public_id], cache.by_id[two.public_id]
+    for part in ("access", "categories", "activities", "conditions", "languages", "coverage",
+                 "suggested"):
+        assert getattr(a, part) is getattr(b, part), part
+    assert a.sessions is b.sessions  # the same weekly times, at each one's only venue
+    assert a.categories == {"ltc-management"}
+    from directory.service_facts import load_facts
+
+    with app.app_context():
+        with app.extensions["db"].sessions() as session:
+            plain = {f.public_id: matching.to_candidate(f) for f in load_facts(session, [one.id, two.id])}
+    assert plain == {one.public_id: a, two.public_id: b}
 
 
 def test_an_edit_drops_only_the_edited_listing_and_the_next_match_sees_it(app: Flask, db: Session) -> None:
