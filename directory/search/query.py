@@ -536,9 +536,9 @@ def search(
     for docnum in ordered:
         km = near.get(docnum)
         if km is None and filters.origin is not None:
-            points = (searcher.stored_fields(docnum).get("extra") or {}).get("points") or []
+            points = columns.points_of(docnum)
             if points:
-                km = min(haversine_km(filters.origin, (p[0], p[1])) for p in points)
+                km = min(haversine_km(filters.origin, p) for p in points)
         hits.append(Hit(
             id=facts.ids[docnum],
             name=facts.shown.get(docnum, ""),

@@ -131,3 +131,31 @@ def test_pages_split_results_in_alphabetical_order_without_words(db, ask, app):
     assert (first.total, first.pages) == (5, 3)
     assert [h.name for h in first.hits] == ["Group 0", "Group 1"]
     assert [h.name for h in third.hits] == ["Group 4"]
+
+
+def test_a_remote_service_beyond_the_distance_shows_how_far_its_venue_is_without_reading_stored_fields(
+        db, ask, monkeypatch):
+    near = make_location(db, "Fenham Hall", latitude=54.9815, longitude=-1.6550)
+    far = make_location(db, "Whitley Hall", latitude=55.0397, longitude=-1.4471)
+    make_service(db, "Near Walk", locations=(near,))
+    with_access(db, make_service(db, "Online Choir", locations=(far, near)), "online")
+    with_access(db, make_service(db, "Phone Choir", locations=(far,)), "telephone")
+    first = ask(origin=FENHAM, within_km=2, sort="distance")
+
+    # Stored fields are read once, into the index's facts; a results page never reads them
+    # (the first read of a segment's copies the whole stored-fields file into the worker).
+    from whoosh.reading import MultiReader, SegmentReader
+
+    def refused(*_args, **_kwargs):
+        raise AssertionError("a results page read stored fields")
+
+    for cls in (SegmentReader, MultiReader):
+        monkeypatch.setattr(cls, "stored_fields", refused)
+    page = ask(origin=FENHAM, within_km=2, sort="distance")
+    assert [(h.name, h.distance_km) for h in page.hits] == \
+        [(h.name, h.distance_km) for h in first.hits]
+    km = {h.name: h.distance_km for h in page.hits}
+    assert names(page) == ["Near Walk", "Online Choir", "Phone Choir"]
+    assert km["Near Walk"] < 0.1
+    assert km["Online Choir"] < 0.1  # its nearest venue is the near one, within reach
+    assert 14 < km["Phone Choir"] < 16  # beyond the reach, but by phone: its venue's distance

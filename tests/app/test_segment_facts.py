@@ -99,3 +99,37 @@ def test_a_segment_left_alone_is_cut_once_and_then_kept(tmp_path: Path, reads: l
     assert reads == [20, 10]
     assert sorted(alone.ids.values()) == sorted(doc["id"] for doc in docs[:20])
     assert plain(alone) == read_afresh(ix)
+
+
+def test_documents_alike_share_one_copy_of_their_terms_sessions_and_status(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), SCHEMA)
+    docs = [{**doc, "category": "arts,community", "condition": "copd", "status": "active",
+             "extra": {"points": [[54.9, -1.6]], "sessions": [[0, 600, 660], [2, 600, 660]]}}
+            for doc in documents(3)]
+    commit(ix, docs)
+    read_afresh(ix)  # from empty caches: every document read from its stored fields
+    with ix.searcher() as searcher:
+        facts = segment_facts.facts_of(searcher)
+    a, b, c = sorted(facts.live)
+    assert facts.terms[a] == {"category:arts", "category:community", "activity:walking",
+                              "condition:copd"}
+    assert facts.terms[a] is facts.terms[b] is facts.terms[c]
+    assert facts.sessions[a] == ((0, 600, 660), (2, 600, 660))
+    assert facts.sessions[a] is facts.sessions[b] is facts.sessions[c]
+    assert facts.status[a] is facts.status[b] is facts.status[c]
+
+
+def test_a_documents_venues_are_read_from_the_grid(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), SCHEMA)
+    docs = documents(4)
+    docs[1]["extra"] = {"points": [[55.03, -1.44], [54.97, -1.61]]}
+    docs[2]["extra"] = {}
+    commit(ix, docs)
+    with ix.searcher() as searcher:
+        facts = segment_facts.facts_of(searcher)
+        by_id = {v: d for d, v in facts.ids.items()}
+        columns = facts.columns
+        assert sorted(columns.points_of(by_id[docs[1]["id"]])) == [(54.97, -1.61), (55.03, -1.44)]
+        assert columns.points_of(by_id[docs[0]["id"]]) == [(54.9, -1.6)]
+        assert columns.points_of(by_id[docs[2]["id"]]) == []
+        assert columns.points_of(facts.size + 5) == []
