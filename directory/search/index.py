@@ -30,7 +30,10 @@ from whoosh.index import Index
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
+from . import inplace
 from .bulk import BulkWriter
+
+inplace.install()  # segments' parts are read from their memory map, not copied per searcher
 
 WRITE_TIMEOUT = 60.0
 VERSION_FILE = "catalogue-version"
