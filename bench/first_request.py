@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Is the first search and match of a new server worker as fast as the hundredth?
+"""Is the first request of a new server worker as fast as the hundredth, and how big is it?
 
-Usage:  .venv/bin/python bench/first_request.py [--size 10000] [--rounds 6] [--root DIR]
+Usage:  .venv/bin/python bench/first_request.py [--size 10000] [--rounds 6]
+            [--requests 1000] [--root DIR]
 
 Each round starts `directory serve --workers 1` afresh on the synthetic instance of
 bench/search.py (built once, cached under BENCH_DIR), waits until it answers /about, then
-sends 100 requests one after another over loopback, searches and matches alternating
-(seeded words, places and people from bench/search.py and bench/match.py), and keeps how
-long the first and the hundredth search and match took. Prints p50/p95 over the rounds,
-the seconds from start to the first answer, and the worker's memory (RSS) at the end.
+sends --requests requests one after another over loopback, a mixed load: searches near a
+town (two in five), service pages (two in five) and matches (one in five), with seeded
+words, places, services and people from bench/search.py and bench/match.py. It keeps how
+long the first and the hundredth request of each kind took (the last, with fewer), and
+prints p50/p95 of those over the rounds, the seconds from start to the first answer, and
+the worker's memory at the end: RSS (every page it maps, the master's shared ones too),
+and PSS and USS (its share of those, and its own alone) from /proc/PID/smaps_rollup.
 --root runs another checkout's code (its folder, for a side-by-side with older code)
 with this project's virtualenv.
 """
@@ -25,6 +29,8 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -58,45 +64,53 @@ def start(folder: Path, port: int, root: Path, log: Path) -> tuple[subprocess.Po
     raise SystemExit(f"the server did not answer: see {log}")
 
 
-def rss_mb(server: subprocess.Popen[bytes]) -> float:
-    """Resident memory of the server's worker (the newest child of gunicorn's master)."""
+def memory_mb(server: subprocess.Popen[bytes]) -> dict[str, float]:
+    """RSS, PSS and USS of the server's worker (the newest child of gunicorn's master)."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     pid = children[-1] if children else str(server.pid)
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    found = {"Rss": 0, "Pss": 0, "Private_Clean": 0, "Private_Dirty": 0}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, _, rest = line.partition(":")
+        if key in found:
+            found[key] = int(rest.split()[0])
+    return {"rss_mb": found["Rss"] / 1024, "pss_mb": found["Pss"] / 1024,
+            "uss_mb": (found["Private_Clean"] + found["Private_Dirty"]) / 1024}
 
 
-def one_round(folder: Path, root: Path, profiles: list[dict], seed: int) -> dict[str, float]:  # type: ignore[type-arg]
+def one_round(folder: Path, root: Path, profiles: list[dict], services: list[str],  # type: ignore[type-arg]
+              seed: int, requests: int) -> dict[str, float]:
     port = free_port()
     server, ready_s = start(folder, port, root, folder / "first-request.log")
     rng = random.Random(seed)
-    timings: dict[str, list[float]] = {"search": [], "match": []}
+    timings: dict[str, list[float]] = {"search": [], "page": [], "match": []}
     try:
-        for n in range(100):
-            if n % 2 == 0:
+        for n in range(requests):
+            kind = ("search", "page", "search", "page", "match")[n % 5]
+            if kind == "search":
                 town = rng.choice(TOWNS)
                 query = urllib.parse.urlencode({"q": rng.choice(WORDS), "place": town[0],
                                                 "distance": rng.choice((3, 5, 10))})
                 request = urllib.request.Request(f"http://127.0.0.1:{port}/search?{query}")
-                kind = "search"
+            elif kind == "page":
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/services/{rng.choice(services)}")
             else:
                 body = json.dumps(profiles[(seed * 50 + n) % len(profiles)]).encode()
                 request = urllib.request.Request(
                     f"http://127.0.0.1:{port}/api/v1/match", data=body,
                     headers={"Content-Type": "application/json"})
-                kind = "match"
             started = time.perf_counter()
             with urllib.request.urlopen(request, timeout=120) as answer:
                 answer.read()
             timings[kind].append((time.perf_counter() - started) * 1000)
-        memory = rss_mb(server)
+        memory = memory_mb(server)
     finally:
         stop_server(server)
-    return {"ready_s": ready_s, "first_search": timings["search"][0],
-            "last_search": timings["search"][-1], "first_match": timings["match"][0],
-            "last_match": timings["match"][-1], "rss_mb": memory}
+    found: dict[str, float] = {"ready_s": ready_s}
+    for kind, taken in timings.items():
+        found[f"first_{kind}"] = taken[0]
+        found[f"hundredth_{kind}"] = taken[min(99, len(taken) - 1)]
+    return {**found, **memory}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,18 +118,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument("--requests", type=int, default=1000)
     args = parser.parse_args(argv)
     app, _build = catalogue_db.instance_for(args.size)
+    with app.app_context(), app.extensions["db"].sessions() as session:
+        from directory.models import Service, ServiceStatus
+
+        services = sorted(session.scalars(sa.select(Service.public_id).where(
+            Service.status == ServiceStatus.ACTIVE)))
     app.extensions["db"].engine.dispose()
     folder = Path(app.instance_path)
     vocab = app.extensions["vocabulary"]
     profiles = make_profiles(200, sorted(vocab.ids("goals")), sorted(vocab.ids("conditions")))
-    rounds = [one_round(folder, args.root.resolve(), profiles, seed) for seed in range(args.rounds)]
+    rounds = [one_round(folder, args.root.resolve(), profiles, services, seed, args.requests)
+              for seed in range(args.rounds)]
     report = {key: [round(percentile([r[key] for r in rounds], p), 1) for p in (50, 95)]
               for key in rounds[0]}
-    print(f"size {args.size}, {args.rounds} fresh workers, code from {args.root}")
+    print(f"size {args.size}, {args.rounds} fresh workers, {args.requests} requests each, "
+          f"code from {args.root}, load average {os.getloadavg()[0]:.2f}")
     for key, (p50, p95) in report.items():
-        print(f"  {key:13} p50 {p50:>8}   p95 {p95:>8}")
+        print(f"  {key:16} p50 {p50:>8}   p95 {p95:>8}")
+    for kind in ("search", "page", "match"):
+        first, hundredth = report[f"first_{kind}"][1], report[f"hundredth_{kind}"][1]
+        print(f"  first {kind} / hundredth, p95: {first / max(hundredth, 0.1):.2f}")
     print(json.dumps({"size": args.size, "root": str(args.root), **report}))
     return 0
 

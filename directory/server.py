@@ -75,12 +75,19 @@ def _gazetteer(app: Flask) -> None:
 
 
 def _first_requests(app: Flask) -> None:
-    """One search page near home and one match, as a visitor would send them, uncounted."""
+    """One search page near home, one service's page and one match, as a visitor would send
+    them, uncounted."""
+    import sqlalchemy as sa
+
     from . import search
+    from .models import Service, ServiceStatus
 
     home = {"latitude": float(app.config["HOME_LATITUDE"]),
             "longitude": float(app.config["HOME_LONGITUDE"])}
     goals = sorted(app.extensions["vocabulary"].ids("goals"))[:1]
+    with app.extensions["db"].sessions() as session:
+        first = session.scalar(sa.select(Service.public_id).where(
+            Service.status == ServiceStatus.ACTIVE).order_by(Service.id).limit(1))
     counting = app.config.get("INSIGHTS_COUNTING", True)
     app.config["INSIGHTS_COUNTING"] = False
     try:
@@ -90,6 +97,7 @@ def _first_requests(app: Flask) -> None:
                                                  "distance": "5"}),
             client.post("/api/v1/match", json={"goals": goals, "location": home,
                                                "max_distance_km": 5, "text": "walking"}),
+            *([client.get(f"/services/{first}")] if first else []),
         ]
         for answer in answers:
             if answer.status_code != 200:

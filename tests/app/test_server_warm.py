@@ -27,6 +27,9 @@ def test_warm_builds_the_search_tables_the_gazetteer_and_the_candidates(
     assert "warm-up request answered" not in caplog.text and "could not" not in caplog.text
     assert set(taken) == {"search tables", "gazetteer", "matcher candidates", "first requests"}
     assert set(matching.candidate_cache(app).by_id) == {one.public_id}
+    # The pages a first visitor opens are compiled: a search's results, a service's page.
+    compiled = {key[1] for key in app.jinja_env.cache}
+    assert {"public/results.html", "public/service.html"} <= compiled
     # A worker's own searcher finds the tables already built, columns and all.
     with search.open_live(app).searcher() as searcher:
         facts = indexed.facts_of(searcher)
