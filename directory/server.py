@@ -74,9 +74,9 @@ def _gazetteer(app: Flask) -> None:
         geocoder.postcodes.lookup(f"{home} 1AA")
 
 
-def _first_requests(app: Flask) -> None:
+def _first_requests(app: Flask, forget: bool = True) -> None:
     """One search page near home, one service's page and one match, as a visitor would send
-    them, uncounted."""
+    them, uncounted; then, in the master (forget), its searcher is closed."""
     import sqlalchemy as sa
 
     from . import search
@@ -104,12 +104,16 @@ def _first_requests(app: Flask) -> None:
                 log.warning("warm-up request answered %s", answer.status_code)
     finally:
         app.config["INSIGHTS_COUNTING"] = counting
-        search.forget_searchers()  # each worker opens its own (open files are not shared)
+        if forget:
+            search.forget_searchers()  # each worker opens its own (open files are not shared)
 
 
 def warm_worker(app: Flask) -> None:
-    """In a new worker, before it takes traffic: open its own searcher and run one search,
-    so the first visitor does not pay for opening the index's files."""
+    """In a new worker, before it takes traffic: open its own searcher, then send the first
+    requests once more (uncounted). What the master built is shared with the worker until
+    the worker first touches it (CPython writes reference counts, so each page it touches
+    is copied then), which made a worker's first search and match several times slower
+    than its hundredth; this pays for the pages those requests touch before anyone waits."""
     from . import search
 
     try:
@@ -117,6 +121,12 @@ def warm_worker(app: Flask) -> None:
             search.run_search("walking", search.Filters(within_km=5.0, origin=(54.97, -1.61)))
     except Exception:  # no index yet, or another trouble the first real search will report
         log.warning("could not warm the search up in the new worker", exc_info=True)
+        return
+    try:
+        with app.app_context():
+            _first_requests(app, forget=False)
+    except Exception:  # slower first requests, never a failed worker
+        log.warning("could not warm the first requests up in the new worker", exc_info=True)
 
 
 def _post_worker_init(worker: Any) -> None:
