@@ -51,7 +51,6 @@ class Facts:
     size: int  # one more than the largest document number
     live: set[int]
     ids: dict[int, str]
-    names: dict[int, str]  # lowercased, for alphabetical order
     inactive: set[int]
     status: dict[int, str]
     remote: set[int]  # online, by phone or home visits: labelled remote in results
@@ -61,7 +60,6 @@ class Facts:
     by_lat: list[float]  # venue latitudes, sorted
     points: list[tuple[float, float, int]]  # (lat, lon, docnum) in the same order
     sessions: dict[int, tuple[tuple[int, int, int], ...]]  # docnum -> (day, start, end) minutes
-    _rank: dict[int, int] | None = None
     _by_part: dict[str, set[int]] | None = None
     _docnum_of: dict[str, int] | None = None
     _docnums: dict[frozenset[str], frozenset[int]] = field(default_factory=dict)
@@ -69,7 +67,7 @@ class Facts:
     _columns: Columns | None = None
     # What searches worked out about single words (query.py), kept while these documents are.
     words: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-    # Names as written, for results (names above are lowercased).
+    # Names as written, for results and alphabetical order.
     shown: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -125,13 +123,10 @@ class Facts:
             self._by_part = table
         return self._by_part
 
-    @property
-    def rank(self) -> dict[int, int]:
-        """docnum -> position in alphabetical order of name (then id), computed once."""
-        if self._rank is None:
-            ordered = sorted(self.live, key=lambda d: (self.names.get(d, ""), self.ids.get(d, "")))
-            self._rank = {d: n for n, d in enumerate(ordered)}
-        return self._rank
+    def alphabetical(self) -> list[int]:
+        """Live documents in alphabetical order of name, case aside (then id): worked out
+        once, for the columns (where it is kept as an array, not here as a dictionary)."""
+        return sorted(self.live, key=lambda d: (self.shown.get(d, "").lower(), self.ids.get(d, "")))
 
 
 # Facts of single segments not (yet) part of merged facts, by (segment id, deletions).
@@ -159,7 +154,7 @@ def _key(reader: Any) -> tuple[str, int]:
 
 
 def _empty() -> Facts:
-    return Facts(0, set(), {}, {}, set(), {}, set(), set(), {}, {}, [], [], {})
+    return Facts(0, set(), {}, set(), {}, set(), set(), {}, {}, [], [], {})
 
 
 def _segment_facts(reader: Any) -> Facts:
@@ -235,7 +230,6 @@ def _copy(into: Facts, source: Facts, start: int, size: int, offset: int, reader
         n = d + shift
         into.live.add(n)
         into.ids[n] = source.ids[d]
-        into.names[n] = source.names[d]
         into.shown[n] = source.shown[d]
         into.status[n] = source.status[d]
         into.terms[n] = source.terms[d]
@@ -268,7 +262,6 @@ def _read(into: Facts, reader: Any, offset: int) -> None:
         into.live.add(n)
         into.ids[n] = stored["id"]
         into.shown[n] = str(stored.get("name", ""))
-        into.names[n] = into.shown[n].lower()
         into.status[n] = sys.intern(str(stored.get("status", "")))
         if into.status[n] != "active":
             into.inactive.add(n)
@@ -416,7 +409,7 @@ class Columns:
         self.remote = _mask(size, facts.remote)
         self.anywhere = _mask(size, facts.anywhere)
         self.rank = np.zeros(size, dtype=np.int64)
-        for docnum, position in facts.rank.items():
+        for position, docnum in enumerate(facts.alphabetical()):
             self.rank[docnum] = position
         # Position in the order of public ids (the matcher's ties go to the larger id).
         self.id_rank = np.zeros(size, dtype=np.int64)

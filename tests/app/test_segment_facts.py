@@ -16,7 +16,7 @@ from directory.search.index import SCHEMA
 
 from .test_search_bulk import documents
 
-KEPT = ("size", "live", "ids", "names", "inactive", "status", "remote", "anywhere", "coverage",
+KEPT = ("size", "live", "ids", "inactive", "status", "remote", "anywhere", "coverage",
         "terms", "by_lat", "points", "sessions", "shown")
 
 
