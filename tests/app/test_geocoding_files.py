@@ -1,15 +1,17 @@
 """The geocoder's data files read quickly and exactly as the csv module reads them: Code-Point
-Open area files (quoted or not)."""
+Open area files (quoted or not) and the gazetteer's outward-code centroids."""
 
 from __future__ import annotations
 
 import csv
 import gzip
 import io
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
-from directory.geocoding import PostcodeTable, read_area
+from directory.geocoding import Gazetteer, GazetteerRow, PostcodeTable, read_area
 
 
 def csv_reading(compressed: bytes) -> dict[str, tuple[int, int]]:
@@ -71,3 +73,47 @@ def test_a_postcode_table_reads_quoted_and_unquoted_files_and_misses_a_missing_a
     assert table.lookup("SW1A 1AA") == shipped.lookup("SW1A 1AA")
     assert table.lookup("NE1 1ZZ") is None
     assert table.lookup("TS1 1AA") is None  # no file for the area
+
+
+GAZETTEER = """outward,place,region,county,latitude,longitude,accuracy,source
+NE4,Fenham,England,Tyne and Wear,54.981,-1.653,4,geonames
+ne4,Arthur's Hill,England,Tyne and Wear,54.975,-1.632,4,geonames
+NE4,Elswick Local,England,Tyne and Wear,50.0,-3.0,4,local
+HA2,"Harrow (N, W and S)",England,Greater London,51.6017,-0.3592,3,geonames
+NE4,Benwell,England,Tyne and Wear,54.9721,-1.6585,4,geonames
+NE99,Only Local,England,Tyne and Wear,54.9,-1.6,4,local
+"""
+
+
+def old_centroids(path: Path) -> dict[str, tuple[float, float, str]]:
+    """Gazetteer._load as it was: from a GazetteerRow for every row."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = csv.reader(handle)
+        at = {name: n for n, name in enumerate(next(records))}
+        rows = [GazetteerRow(rec[at["outward"]].upper(), rec[at["place"]], rec[at["county"]],
+                             float(rec[at["latitude"]]), float(rec[at["longitude"]]),
+                             rec[at["source"]] == "local") for rec in records]
+    by_outward: dict[str, list[GazetteerRow]] = defaultdict(list)
+    for row in rows:
+        if not row.local:
+            by_outward[row.outward].append(row)
+    return {code: (round(sum(r.latitude for r in rows) / len(rows), 5),
+                   round(sum(r.longitude for r in rows) / len(rows), 5), rows[0].place)
+            for code, rows in by_outward.items()}
+
+
+def test_outward_centroids_are_those_of_every_row_built_first(tmp_path):
+    path = tmp_path / "gazetteer.csv"
+    path.write_text(GAZETTEER, encoding="utf-8")
+    gazetteer = Gazetteer(path)
+    assert list(gazetteer._load().items()) == list(old_centroids(path).items())
+    assert gazetteer.outward("ne4") == (54.97603, -1.64783, "Fenham")  # local rows left out
+    assert gazetteer.outward("NE99") is None  # only a local row
+    assert [r.place for r in gazetteer.places("harrow (n, w and s)")] == ["Harrow (N, W and S)"]
+    assert [r.outward for r in gazetteer.places("arthurs hill")] == ["NE4"]
+    assert gazetteer.places("Elswick Local")[0].local
+
+
+def test_the_shipped_gazetteer_has_the_same_centroids(app):
+    path = Path(app.config["GAZETTEER_FILE"])
+    assert list(Gazetteer(path)._load().items()) == list(old_centroids(path).items())
