@@ -149,7 +149,10 @@ class PostcodeTable:
         grid = self._area(area[0]).get(key)
         if grid is None:
             return None
-        from convertbng.util import convert_lonlat
+        # cutil, not util: the library converts in place, and util's ctypes wrapper reads the
+        # answer back from an input buffer it no longer holds, freed whenever the cyclic garbage
+        # collector happens to run in between (a position of 0, 0, now and then).
+        from convertbng.cutil import convert_lonlat
 
         lons, lats = convert_lonlat([grid[0]], [grid[1]])
         return round(float(lats[0]), 6), round(float(lons[0]), 6)
