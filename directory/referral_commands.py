@@ -9,8 +9,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import audit, referrals, sealed
+from . import audit, sealed
 from .db import get_session
+
+# directory.referrals (with mail and the referral form's schema) is imported by the commands
+# that use it: every `directory` command, `match` among them, registers these.
 
 
 @click.command("remind-referrals")
@@ -19,6 +22,8 @@ from .db import get_session
 def remind_referrals_command(dry_run: bool) -> None:
     """Remind Link Workers of referrals with no answer after 5 working days, and tell the
     admins after 10 (REFERRAL_REMIND_DAYS, REFERRAL_ESCALATE_DAYS); each once."""
+    from . import referrals
+
     config = current_app.config
     session = get_session()
     with audit.acting_as("command line (remind-referrals)"):
@@ -41,6 +46,8 @@ def remind_referrals_command(dry_run: bool) -> None:
 def erase_referrals_command() -> None:
     """Erase the personal fields of referrals closed more than REFERRAL_RETENTION_DAYS ago
     (default 90), keeping their status and dates for the counts."""
+    from . import referrals
+
     days = int(current_app.config["REFERRAL_RETENTION_DAYS"])
     session = get_session()
     with audit.acting_as("command line (erase-referrals)"):
