@@ -75,6 +75,17 @@ def test_a_postcode_table_reads_quoted_and_unquoted_files_and_misses_a_missing_a
     assert table.lookup("TS1 1AA") is None  # no file for the area
 
 
+@pytest.mark.parametrize("area", ["NE", "ZE"])
+def test_a_kept_area_answers_every_postcode_of_its_file_and_nothing_else(area):
+    table = PostcodeTable()
+    rows = read_area(table._area_file(area).read_bytes())
+    kept = table._area(area)
+    assert kept.codes.nbytes + kept.east.nbytes + kept.north.nbytes < 24 * len(rows)
+    assert all(kept.get(code) == grid for code, grid in rows.items())
+    assert [kept.get(code + "X") for code in list(rows)[:50]] == [None] * 50
+    assert kept.get("") is None and kept.get("NE1\u00e91AA") is None and kept.get("A") is None
+
+
 GAZETTEER = """outward,place,region,county,latitude,longitude,accuracy,source
 NE4,Fenham,England,Tyne and Wear,54.981,-1.653,4,geonames
 ne4,Arthur's Hill,England,Tyne and Wear,54.975,-1.632,4,geonames
