@@ -37,6 +37,11 @@ def test_warm_builds_the_search_tables_the_gazetteer_and_the_candidates(
         assert facts.ids[facts.docnum_of[one.public_id]] == one.public_id
     with app.app_context():
         assert search.run_search("breathe", search.Filters()).hits[0].id == one.public_id
+    # A new worker sends the same requests itself before it takes traffic, also uncounted,
+    # and keeps the searcher it opened.
+    server.warm_worker(app)
+    with app.app_context():
+        assert search.live_searcher(app) is search.live_searcher(app)
     # The warm-up's own requests are not counted as people's searches or matches.
     with app.extensions["db"].sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(DemandCount)) == 0
