@@ -14,7 +14,7 @@ from directory import matching, search, server
 from directory.models import DemandCount, ServiceStatus
 from directory.search import segment_facts as indexed
 
-from .factories import make_service
+from .factories import make_location, make_service
 
 
 def test_warm_builds_the_search_tables_the_gazetteer_and_the_candidates(
@@ -22,11 +22,14 @@ def test_warm_builds_the_search_tables_the_gazetteer_and_the_candidates(
 ) -> None:
     one = make_service(db, "Breathe Easy Fenham")
     make_service(db, "Closed Club", status=ServiceStatus.CLOSED)
+    make_location(db, "Durham Town Hall", postcode="dh1 3nj", latitude=54.7765, longitude=-1.5757)
     with caplog.at_level(logging.WARNING):
         taken = server.warm(app)
     assert "warm-up request answered" not in caplog.text and "could not" not in caplog.text
     assert set(taken) == {"search tables", "gazetteer", "matcher candidates", "first requests"}
     assert set(matching.candidate_cache(app).by_id) == {one.public_id}
+    # The postcode areas of the catalogue's venues are read (the home area's, NE, as well).
+    assert {"NE", "DH"} <= set(app.extensions["geocoder"].postcodes._areas)
     # The pages a first visitor opens are compiled: a search's results, a service's page.
     compiled = {key[1] for key in app.jinja_env.cache}
     assert {"public/results.html", "public/service.html"} <= compiled
