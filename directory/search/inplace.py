@@ -16,7 +16,9 @@ writer's files) is left to whoosh.
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 from typing import Any
 
 from whoosh.filedb import compound
@@ -24,17 +26,24 @@ from whoosh.filedb.structfile import BufferFile
 
 
 class InPlaceFile(BufferFile):  # type: ignore[misc]
-    """A read-only part of a memory-mapped segment, read without copying it."""
+    """A read-only part of a memory-mapped segment, read without copying it.
 
-    def __init__(self, buf: memoryview, name: str | None = None, onclose: Any = None) -> None:
-        self._buf = buf
+    Reads slice the map itself (one bytes object each, made in C) at the part's offset;
+    the memoryview is there for what whoosh's BufferFile offers on top (arrays, subsets).
+    """
+
+    def __init__(self, source: Any, offset: int, length: int, name: str | None = None,
+                 onclose: Any = None) -> None:
+        self._source = source  # the segment's mmap (or any bytes-like object)
+        self._base = offset
+        self._buf = memoryview(source)[offset:offset + length]
         self._name = name
         self.onclose = onclose
         self.is_real = False
         self.is_closed = False
         self.file = self  # what pickle.load and friends are given to read from
         self._pos = 0
-        self._size = len(buf)
+        self._size = length
 
     def read(self, size: int | None = -1) -> bytes:
         start = self._pos
@@ -42,7 +51,30 @@ class InPlaceFile(BufferFile):  # type: ignore[misc]
         if end <= start:
             return b""
         self._pos = end
-        return self._buf[start:end].tobytes()
+        return self._source[self._base + start:self._base + end]  # type: ignore[no-any-return]
+
+    def read_pickle(self) -> Any:
+        """The pickled object at the position (whoosh keeps a pickled header before each
+        block of postings): unpickled from a BytesIO of the bytes just after the position,
+        so the unpickler reads in C rather than calling read() a score of times."""
+        window = 4096
+        while True:
+            end = min(self._pos + window, self._size)
+            found = io.BytesIO(self._source[self._base + self._pos:self._base + end])
+            try:
+                value = pickle.load(found)
+            except (EOFError, pickle.UnpicklingError):
+                if self._pos + window >= self._size:
+                    raise
+                window *= 8
+                continue
+            self._pos += found.tell()
+            return value
+
+    def get(self, position: int, length: int) -> bytes:
+        start = min(max(position, 0), self._size)
+        end = min(start + max(length, 0), self._size)
+        return self._source[self._base + start:self._base + end]  # type: ignore[no-any-return]
 
     def readline(self, size: int | None = -1) -> bytes:
         rest = self._buf[self._pos:].tobytes()
@@ -69,7 +101,9 @@ class InPlaceFile(BufferFile):  # type: ignore[misc]
         return iter(self._buf.tobytes().splitlines(keepends=True))
 
     def subset(self, position: int, length: int, name: str | None = None) -> InPlaceFile:
-        return InPlaceFile(self._buf[position:position + length], name=name or self._name)
+        start = min(max(position, 0), self._size)
+        end = min(start + max(length, 0), self._size)
+        return InPlaceFile(self._source, self._base + start, end - start, name=name or self._name)
 
     def write(self, *_args: Any, **_kwargs: Any) -> None:
         raise OSError("a segment's part is read-only")
@@ -93,7 +127,7 @@ def _open_file(self: compound.CompoundStorage, name: str, *args: Any, **kwargs: 
     if self.is_closed:
         raise compound.StorageError("Storage was closed")
     offset, length = self.range(name)
-    return InPlaceFile(memoryview(self._source)[offset:offset + length], name=name)
+    return InPlaceFile(self._source, offset, length, name=name)
 
 
 _whooshs_open_file = compound.CompoundStorage.open_file

@@ -24,7 +24,7 @@ DATA = b"first line\nsecond\n" + pickle.dumps({"a": [1, 2, 3]}) + b"\x85\x01tail
 def both() -> tuple[BufferFile, InPlaceFile]:
     """The same bytes as whoosh reads them (its BufferFile copies them into a BytesIO) and
     in place."""
-    return BufferFile(memoryview(DATA)), InPlaceFile(memoryview(DATA))
+    return BufferFile(memoryview(DATA)), InPlaceFile(DATA, 0, len(DATA))
 
 
 def test_reads_seeks_and_lines_give_what_a_bytesio_gives() -> None:
@@ -40,8 +40,20 @@ def test_reads_seeks_and_lines_give_what_a_bytesio_gives() -> None:
         assert steps(in_place) == steps(whooshs)
 
 
+def test_a_pickle_longer_than_the_first_window_is_read_whole_and_the_rest_follows() -> None:
+    data = b"x" + pickle.dumps([list(range(n)) for n in range(200)]) + b"after"
+    for f in (BufferFile(memoryview(data)), InPlaceFile(data, 0, len(data))):
+        f.seek(1)
+        assert f.read_pickle() == [list(range(n)) for n in range(200)]
+        assert f.read() == b"after"
+    cut = InPlaceFile(data, 0, len(data) - 1000)  # the part ends inside the pickle
+    cut.seek(1)
+    with pytest.raises((EOFError, pickle.UnpicklingError)):
+        cut.read_pickle()
+
+
 def test_a_subset_is_read_in_place_too_and_nothing_is_written() -> None:
-    part = InPlaceFile(memoryview(DATA)).subset(11, 7)
+    part = InPlaceFile(b"ignored" + DATA, 7, len(DATA)).subset(11, 7)
     assert isinstance(part, InPlaceFile)
     assert part.read() == b"second\n"
     with pytest.raises(ValueError):
