@@ -42,6 +42,8 @@ KM_PER_DEGREE = math.pi * EARTH_KM / 180
 CELL_DEGREES = 0.1  # height of a row of the venue grid (about 11 km)
 # Filter posting lists kept per index generation, at most this many document numbers in all.
 KEPT_POSTINGS = 2_000_000
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_DOCS.setflags(write=False)
 
 
 @dataclass
@@ -63,7 +65,6 @@ class Facts:
     _by_part: dict[str, set[int]] | None = None
     _docnum_of: dict[str, int] | None = None
     _docnums: dict[frozenset[str], frozenset[int]] = field(default_factory=dict)
-    _by_term: dict[str, set[int]] | None = None
     _columns: Columns | None = None
     # What searches worked out about single words (query.py), kept while these documents are.
     words: dict[tuple[Any, ...], Any] = field(default_factory=dict)
@@ -85,17 +86,6 @@ class Facts:
         if self._docnum_of is None:
             self._docnum_of = {v: d for d, v in self.ids.items()}
         return self._docnum_of
-
-    @property
-    def by_term(self) -> dict[str, set[int]]:
-        """"category:x" / "activity:y" / "condition:z" -> the documents with it, computed once."""
-        if self._by_term is None:
-            table: dict[str, set[int]] = {}
-            for docnum, terms in self.terms.items():
-                for term in terms:
-                    table.setdefault(term, set()).add(docnum)
-            self._by_term = table
-        return self._by_term
 
     def docnums(self, public_ids: frozenset[str]) -> frozenset[int]:
         """The documents of these public ids (remembered for the last few sets of ids)."""
@@ -436,7 +426,7 @@ class Columns:
         self._postings: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._held = 0
         self.lock = threading.Lock()
-        self._terms: dict[str, np.ndarray] = {}
+        self._terms: dict[str, np.ndarray] | None = None
         self.said: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._by_doc: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -478,12 +468,21 @@ class Columns:
         return result
 
     def term(self, term: str) -> np.ndarray:
-        """Documents with a "category:x" / "activity:y" / "condition:z" term (stored facts)."""
-        found = self._terms.get(term)
-        if found is None:
-            found = np.array(sorted(self.facts.by_term.get(term, ())), dtype=np.int64)
-            self._terms[term] = found
-        return found
+        """Documents with a "category:x" / "activity:y" / "condition:z" term (stored facts),
+        ascending. Every term's are worked out together the first time one is asked for,
+        as arrays (a set of document numbers per term took about 27 MB at 100,000)."""
+        terms = self._terms
+        if terms is None:
+            with self.lock:
+                if self._terms is None:
+                    found: dict[str, list[int]] = {}
+                    for docnum in sorted(self.facts.terms):
+                        for name in self.facts.terms[docnum]:
+                            found.setdefault(name, []).append(docnum)
+                    self._terms = {name: np.array(docs, dtype=np.int64)
+                                   for name, docs in found.items()}
+                terms = self._terms
+        return terms.get(term, _NO_DOCS)
 
     def near(
         self, origin: tuple[float, float], limit_km: float | None
