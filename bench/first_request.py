@@ -12,7 +12,8 @@ words, places, services and people from bench/search.py and bench/match.py. It k
 long the first and the hundredth request of each kind took (the last, with fewer; both new
 to the worker, see one_round), and prints p50/p95 of those over the rounds, the seconds from start to the first answer, and
 the worker's memory at the end: RSS (every page it maps, the master's shared ones too),
-and PSS and USS (its share of those, and its own alone) from /proc/PID/smaps_rollup.
+and PSS and USS (its share of those, and its own alone) from /proc/PID/smaps_rollup, and
+how much of the RSS is files mapped in (the index's segments, libraries) rather than memory.
 --root runs another checkout's code (its folder, for a side-by-side with older code)
 with this project's virtualenv.
 """
@@ -68,13 +69,14 @@ def memory_mb(server: subprocess.Popen[bytes]) -> dict[str, float]:
     """RSS, PSS and USS of the server's worker (the newest child of gunicorn's master)."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     pid = children[-1] if children else str(server.pid)
-    found = {"Rss": 0, "Pss": 0, "Private_Clean": 0, "Private_Dirty": 0}
+    found = {"Rss": 0, "Pss": 0, "Private_Clean": 0, "Private_Dirty": 0, "Anonymous": 0}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         key, _, rest = line.partition(":")
         if key in found:
             found[key] = int(rest.split()[0])
     return {"rss_mb": found["Rss"] / 1024, "pss_mb": found["Pss"] / 1024,
-            "uss_mb": (found["Private_Clean"] + found["Private_Dirty"]) / 1024}
+            "uss_mb": (found["Private_Clean"] + found["Private_Dirty"]) / 1024,
+            "rss_files_mb": (found["Rss"] - found["Anonymous"]) / 1024}
 
 
 PROBE_AT = 100  # the first request of each kind is compared with the 100th of that kind
