@@ -69,7 +69,7 @@ def _gazetteer(app: Flask) -> None:
     geocoder.gazetteer.places("")  # the place-name index
     geocoding.distance_km(geocoder.home, geocoder.home)  # imports geopy (a place name needs it)
     # Full postcodes are read one postcode area at a time (tens of milliseconds each, then
-    # kept in about 0.2 MB): the home area's now, and those of the catalogue's venues, where
+    # kept in about 0.3 MB): the home area's now, and those of the catalogue's venues, where
     # people looking for its services mostly are.
     home = geocoder.nearest_outward(*geocoder.home)
     if home:

@@ -77,12 +77,13 @@ class InPlaceFile(BufferFile):  # type: ignore[misc]
         return self._source[self._base + start:self._base + end]  # type: ignore[no-any-return]
 
     def readline(self, size: int | None = -1) -> bytes:
-        rest = self._buf[self._pos:].tobytes()
-        cut = rest.find(b"\n") + 1 or len(rest)
+        start = min(self._pos, self._size)
+        newline = self._source.find(b"\n", self._base + start, self._base + self._size)
+        end = self._size if newline < 0 else newline + 1 - self._base
         if size is not None and size >= 0:
-            cut = min(cut, size)
-        self._pos += cut
-        return rest[:cut]
+            end = min(end, start + size)
+        self._pos = max(end, self._pos)
+        return self._source[self._base + start:self._base + end]  # type: ignore[no-any-return]
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         if whence == os.SEEK_CUR:
@@ -98,7 +99,8 @@ class InPlaceFile(BufferFile):  # type: ignore[misc]
         return self._pos
 
     def __iter__(self) -> Any:
-        return iter(self._buf.tobytes().splitlines(keepends=True))
+        while line := self.readline():
+            yield line
 
     def subset(self, position: int, length: int, name: str | None = None) -> InPlaceFile:
         start = min(max(position, 0), self._size)

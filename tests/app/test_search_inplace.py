@@ -35,6 +35,8 @@ def test_reads_seeks_and_lines_give_what_a_bytesio_gives() -> None:
         lambda f: [f.seek(len(DATA) + 10), f.read(4), f.tell(), f.seek(0), f.read(-1)],
         lambda f: [f.seek(18), f.read_pickle(), f.read_varint(), f.read(None)],
         lambda f: [f.get(3, 4), f.get_byte(0), f.tell(), list(f)[:2]],
+        lambda f: [f.readline(4), f.readline(), f.readline(0), f.seek(len(DATA) - 3),
+                   f.readline(), f.readline(), f.seek(len(DATA) + 2), f.readline(), f.tell()],
     ):
         whooshs, in_place = both()
         assert steps(in_place) == steps(whooshs)
@@ -53,8 +55,13 @@ def test_a_pickle_longer_than_the_first_window_is_read_whole_and_the_rest_follow
 
 
 def test_a_subset_is_read_in_place_too_and_nothing_is_written() -> None:
-    part = InPlaceFile(b"ignored" + DATA, 7, len(DATA)).subset(11, 7)
+    whole = InPlaceFile(b"ignored" + DATA + b"\nbeyond", 7, len(DATA))
+    assert whole.readline() == b"first line\n"
+    assert list(whole)[-1] == DATA[DATA.rindex(b"\n") + 1:]  # not a byte past the part
+    part = whole.subset(11, 7)
     assert isinstance(part, InPlaceFile)
+    assert part.readline(3) == b"sec"
+    part.seek(0)
     assert part.read() == b"second\n"
     with pytest.raises(ValueError):
         part.seek(-1)
