@@ -126,6 +126,9 @@ def test_the_map_shows_the_same_services_as_the_list(chromium, mapped, axe_sourc
     for cluster in clusters.all():
         expect(cluster).to_have_attribute("role", "button")
         assert "services here: select to zoom in" in cluster.inner_text()
+    # Leaflet asks for tiles once the map has a size: wait for one to have loaded (asserted
+    # at once, the stub had now and then not yet been asked, on a busy machine).
+    expect(page.locator("#results-map img.leaflet-tile-loaded").first).to_be_attached()
     assert _Tiles.served, "no tile was fetched from the stub"
 
     first = markers.first
@@ -256,6 +259,7 @@ def test_the_plan_maps_its_services_and_prints_as_before(chromium, mapped, tile_
     page.emulate_media(media="screen")
     (artefacts / "plan-map.pdf").write_bytes(pdf)
     assert pdf_pages(pdf) == 1, f"two services printed on {pdf_pages(pdf)} pages"
+    expect(page.locator("#plan-map img.leaflet-tile-loaded").first).to_be_attached()
     assert _Tiles.served, "no tile was fetched from the stub"
     link = page.locator(".plan-phone__link a").get_attribute("href") or ""
     assert not problems.seen, "\n".join(problems.seen)
