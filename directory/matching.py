@@ -43,6 +43,7 @@ from .models import (
 from .search import query
 from .search import segment_facts as indexed
 from .service_facts import IdSource, ServiceFacts, load_facts
+from .sharing import Shared
 
 KM_PER_DEGREE_LAT = 111.2
 # On a very large catalogue, how many candidates of each kind the matcher scores at most.
@@ -145,34 +146,15 @@ def _remote_ids(outward: str | None) -> sa.Select[int] | sa.CompoundSelect[int]:
     return anywhere.union(visits)
 
 
-class Shared:
-    """One copy of each equal value many candidates hold, so a worker keeps them once.
-
-    Most services share their sets of terms, languages and access codes with hundreds of
-    others, their sessions' times, their organisation's name and (where a venue hosts
-    several) their venues; every set, even an empty one, costs about 200 bytes. Only
-    values whose equal copies are interchangeable are kept here (strings, sets of strings,
-    times, venues, sessions), never numbers (1 == 1.0 == True). Candidates are frozen, so
-    holding one copy is safe.
-    """
-
-    def __init__(self) -> None:
-        self._values: dict[Any, Any] = {}
-
-    def __call__(self, value: Any) -> Any:
-        return self._values.setdefault(value, value)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-
 def _unshared(value: Any) -> Any:
     return value
 
 
 def to_candidate(facts: ServiceFacts,
                  shared: Callable[[Any], Any] = _unshared) -> matcher.Candidate:
-    """One service's facts as the matcher sees them; with shared, equal parts are held once."""
+    """One service's facts as the matcher sees them; with shared (a sharing.Shared), the
+    parts many services have alike (sets of terms, languages and access codes, session
+    times, venues, organisation names) are held once."""
     venues = [v for v in facts.locations if v.has_coordinates]
     index_of = {v.id: n for n, v in enumerate(venues)}
     intensity = facts.codes(Taxonomy.INTENSITY)

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from whoosh.searching import Searcher
 
+from ..sharing import Shared
+
 EARTH_KM = 6371.0088
 PARTS = {
     # part of day -> (first start minute, last start minute); weekend is by day instead
@@ -240,10 +242,11 @@ def _read(into: Facts, reader: Any, offset: int) -> None:
     """Add one segment's live documents, read from its stored fields, numbered from offset.
 
     Values many documents share (a status, a set of terms, a session time, a list of
-    sessions) are held once (_one): read from stored fields, each document's would be its
-    own copy, and at 100,000 documents the copies were about 60 MB of every worker.
+    sessions) are held once (sharing.Shared): read from stored fields, each document's
+    would be its own copy, and at 100,000 documents the copies were about 60 MB of every
+    worker.
     """
-    one: dict[Any, Any] = {}
+    one = Shared()
     for docnum in range(reader.doc_count_all()):
         if reader.is_deleted(docnum):
             continue
@@ -261,21 +264,16 @@ def _read(into: Facts, reader: Any, offset: int) -> None:
         if extra.get("anywhere"):
             into.anywhere.add(n)
         if extra.get("coverage"):
-            into.coverage[n] = _one(one, frozenset(extra["coverage"]))
-        into.terms[n] = _one(one, frozenset(
+            into.coverage[n] = one(frozenset(extra["coverage"]))
+        into.terms[n] = one(frozenset(
             sys.intern(f"{fieldname}:{code}")
             for fieldname in ("category", "activity", "condition")
             for code in (stored.get(fieldname) or "").split(",") if code
         ))
         into.points.extend((lat, lon, n) for lat, lon in extra.get("points", ()))
         if extra.get("sessions"):
-            into.sessions[n] = _one(one, tuple(
-                _one(one, (d, s, e)) for d, s, e in extra["sessions"]))
-
-
-def _one(shared: dict[Any, Any], value: Any) -> Any:
-    """The copy of value already in shared (equal sets and tuples of str or int), or value."""
-    return shared.setdefault(value, value)
+            into.sessions[n] = one(tuple(
+                one((d, s, e)) for d, s, e in extra["sessions"]))
 
 
 def _sort_points(facts: Facts) -> None:
