@@ -25,6 +25,8 @@ from typing import Any, Protocol
 import numpy as np
 from flask import Flask, current_app
 
+from .sharing import Shared
+
 # Royal Mail's shape of a postcode: Q, V and X never start one, and the inward code never
 # uses C, I, K, M, O or V.
 _OUTWARD = r"[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
@@ -32,6 +34,7 @@ FULL_POSTCODE = re.compile(rf"^({_OUTWARD})([0-9][ABD-HJLNP-UW-Z]{{2}})$")
 OUTWARD_CODE = re.compile(rf"^{_OUTWARD}$")
 # Looks like someone meant a postcode: letters then a digit, no spaces inside words.
 POSTCODE_LIKE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9 ]*$")
+_AREA = re.compile(r"[A-Z]{1,2}(?=[0-9])")
 
 
 class GeocodingError(ValueError):
@@ -71,6 +74,12 @@ def normalise_postcode(text: str) -> str:
     if not match:
         raise MalformedPostcode(f"'{text.strip()}' is not a valid UK postcode")
     return f"{match[1]} {match[2]}"
+
+
+def postcode_area(text: str) -> str | None:
+    """The postcode area (NE, DH, B, ...) a postcode or outward code starts with, or None."""
+    found = _AREA.match(compact(text))
+    return found[0] if found else None
 
 
 def is_full_postcode(text: str) -> bool:
@@ -177,10 +186,10 @@ class PostcodeTable:
     def lookup(self, postcode: str) -> tuple[float, float] | None:
         """(latitude, longitude) of a normalised full postcode, or None when unknown."""
         key = postcode.replace(" ", "")
-        area = re.match(r"[A-Z]+", key)
+        area = postcode_area(key)
         if area is None:
             return None
-        grid = self._area(area[0]).get(key)
+        grid = self._area(area).get(key)
         if grid is None:
             return None
         # cutil, not util: the library converts in place, and util's ctypes wrapper reads the
@@ -232,9 +241,8 @@ class Gazetteer:
         """Every row of the file, for the place names (call with the lock held)."""
         # 27,000 rows kept as long as the process: slots, and one copy of each district and
         # county name (with the place-name index: about 14 -> 10 MB).
-        one: dict[str, str] = {}
-        return [GazetteerRow(one.setdefault(code := outward.upper(), code),
-                             place, one.setdefault(county, county), float(lat), float(lon),
+        one = Shared()
+        return [GazetteerRow(one(outward.upper()), place, one(county), float(lat), float(lon),
                              source == "local")
                 for outward, place, county, lat, lon, source in self._records()]
 

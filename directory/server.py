@@ -80,17 +80,14 @@ def _gazetteer(app: Flask) -> None:
 
 def _venue_areas(app: Flask) -> list[str]:
     """The postcode areas (NE, DH, SR, ...) of the catalogue's venues."""
-    import re
-
     import sqlalchemy as sa
 
+    from .geocoding import postcode_area
     from .models import Location
 
     with app.extensions["db"].sessions() as session:
         postcodes = session.scalars(sa.select(Location.postcode).distinct())
-        areas = {found[0] for code in postcodes
-                 if code and (found := re.match(r"[A-Z]{1,2}(?=[0-9])", code.strip().upper()))}
-    return sorted(areas)
+        return sorted({area for code in postcodes if code and (area := postcode_area(code))})
 
 
 def _first_requests(app: Flask, forget: bool = True) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from directory.geocoding import Gazetteer, GazetteerRow, PostcodeTable, read_area
+from directory.geocoding import Gazetteer, GazetteerRow, PostcodeTable, postcode_area, read_area
 
 
 def csv_reading(compressed: bytes) -> dict[str, tuple[int, int]]:
@@ -145,3 +145,11 @@ def test_a_position_survives_the_garbage_collector_running_mid_conversion():
     finally:
         gc.set_threshold(*threshold)
     assert found == {expected}
+
+
+@pytest.mark.parametrize("text, area", [
+    ("dh1 3nj", "DH"), ("N1 9GU", "N"), ("NE4", "NE"), (" sw1a 1aa ", "SW"), ("Fenham", None),
+    ("", None), ("123", None),
+])
+def test_the_area_a_postcode_starts_with(text, area):
+    assert postcode_area(text) == area
