@@ -10,8 +10,8 @@ sends --requests requests one after another over loopback, a mixed load: searche
 town (two in five), service pages (two in five) and matches (one in five), with seeded
 words, places, services and people from bench/search.py and bench/match.py. It keeps how
 long the first and the hundredth request of each kind took (the last, with fewer; both new
-to the worker, see one_round), and prints p50/p95 of those over the rounds, the seconds from start to the first answer, and
-the worker's memory at the end: RSS (every page it maps, the master's shared ones too),
+to the worker, see one_round), and prints p50/p95 of those over the rounds, the seconds
+from start to the first answer, and the worker's memory at the end: RSS (every page it maps, the master's shared ones too),
 and PSS and USS (its share of those, and its own alone) from /proc/PID/smaps_rollup, and
 how much of the RSS is files mapped in (the index's segments, libraries) rather than memory.
 --root runs another checkout's code (its folder, for a side-by-side with older code)
